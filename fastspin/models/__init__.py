@@ -1,0 +1,5 @@
+"""The built-in models; importing this package registers them by name."""
+
+from fastspin.models.sis import SISJunction, SISMerit
+
+__all__ = ["SISJunction", "SISMerit"]

@@ -1,0 +1,1 @@
+"""Sweeps and Monte Carlo on Dask, Zarr stores, resume and provenance."""
