@@ -1,0 +1,230 @@
+"""Where a sweep runs: embedded LocalCluster, an existing scheduler, or SLURM/PBS.
+
+* ``local`` (default): a :class:`distributed.LocalCluster` sized to the CPUs this
+  process may use, one worker *process* per core with one thread each
+  (``processes=True, threads_per_worker=1``).  Worker processes get
+  ``NUMBA_NUM_THREADS=1`` (Dask pins OMP/MKL threads but not Numba's) and, if
+  configured, ``NUMBA_CACHE_DIR``.
+* ``tcp://host:port``: an existing cluster (``dask scheduler`` / ``dask worker``).
+  Start those workers with ``--nthreads 1`` and ``NUMBA_NUM_THREADS=1`` yourself.
+* ``cluster = "slurm" | "pbs"``: dask-jobqueue (``pip install fastspin[hpc]``);
+  the profile (queue, account, cores, memory, walltime, lifetime, jobs, ...) comes
+  from ``[run.cluster]`` in the spec or from a TOML config file.
+* ``serial``: no Dask at all, blocks run one after the other in this process.
+
+Every Dask runner registers :class:`WarmupPlugin`, so each worker, including
+workers that join later under ``adapt()``, imports the model and calls its
+optional ``warmup()`` classmethod (compiling or loading the cached kernels) once
+when it starts, not inside the first task.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+import tomllib
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from distributed.diagnostics.plugin import WorkerPlugin
+
+from fastspin.model import ParameterError
+
+#: keys accepted in [run.cluster] or a cluster config file
+CLUSTER_KEYS = (
+    "kind",
+    "queue",
+    "account",
+    "cores",
+    "processes",
+    "memory",
+    "walltime",
+    "lifetime",
+    "lifetime_stagger",
+    "jobs",
+    "minimum_jobs",
+    "maximum_jobs",
+    "interface",
+    "local_directory",
+    "log_directory",
+    "job_extra_directives",
+    "job_script_prologue",
+    "python",
+)
+
+NUMBA_CACHE_ENV = "NUMBA_CACHE_DIR"
+
+
+def available_cores() -> int:
+    """CPUs this process may run on (affinity-aware)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - non-Linux
+        return os.cpu_count() or 1
+
+
+def worker_environment(numba_cache_dir: str | None) -> dict[str, str]:
+    env = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    if numba_cache_dir:
+        env[NUMBA_CACHE_ENV] = str(Path(numba_cache_dir).expanduser().absolute())
+    return env
+
+
+class WarmupPlugin(WorkerPlugin):
+    """On every worker start: set Numba's cache dir, import the model, warm it up.
+
+    ``warmup()`` is an optional classmethod of the model that calls its kernels
+    once on tiny inputs, so compilation (or loading from the on-disk cache) is
+    paid at worker start, not inside the first timed block.
+    """
+
+    name = "fastspin-warmup"
+
+    def __init__(self, model: str, imports: tuple[str, ...] = (), numba_cache_dir: str | None = None):
+        self.model = model
+        self.imports = tuple(imports)
+        self.numba_cache_dir = numba_cache_dir
+
+    def setup(self, worker: Any = None) -> None:
+        if self.numba_cache_dir:
+            os.environ[NUMBA_CACHE_ENV] = self.numba_cache_dir
+            if "numba" in sys.modules:
+                from numba.core import config
+
+                config.reload_config()
+        os.environ.setdefault("NUMBA_NUM_THREADS", "1")
+        from fastspin.workflows.spec import resolve_model
+
+        model = resolve_model(self.model, self.imports)
+        warmup = getattr(type(model), "warmup", None)
+        if callable(warmup):
+            warmup()
+
+
+def _dashboard_address() -> str | None:
+    """Any free port: several clusters (or users) may share a login node."""
+    return ":0"
+
+
+@contextlib.contextmanager
+def local_client(workers: int | None = None, numba_cache_dir: str | None = None) -> Iterator[Any]:
+    """An embedded LocalCluster: one single-threaded worker process per core."""
+    from distributed import Client, LocalCluster
+
+    n_workers = workers or available_cores()
+    with LocalCluster(
+        n_workers=n_workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=_dashboard_address(),
+        silence_logs=logging.ERROR,
+        env=worker_environment(numba_cache_dir),
+    ) as cluster, Client(cluster) as client:
+        yield client
+
+
+@contextlib.contextmanager
+def remote_client(address: str) -> Iterator[Any]:
+    from distributed import Client
+
+    try:
+        client = Client(address, timeout="20s")
+    except OSError as err:
+        raise ParameterError(f"run.scheduler: cannot connect to {address!r}: {err}") from None
+    with client:
+        yield client
+
+
+def load_cluster_profile(
+    cluster: str | Mapping[str, Any] | None, config_file: str | Path | None = None
+) -> dict[str, Any]:
+    """Merge a cluster profile: config file (TOML) first, then the spec's [run.cluster].
+
+    A config file holds the same keys at top level, or per kind under
+    ``[slurm]`` / ``[pbs]``.
+    """
+    profile: dict[str, Any] = {}
+    kind = cluster.get("kind") if isinstance(cluster, Mapping) else cluster
+    if config_file is not None:
+        path = Path(config_file)
+        try:
+            with path.open("rb") as f:
+                loaded = tomllib.load(f)
+        except (OSError, tomllib.TOMLDecodeError) as err:
+            raise ParameterError(f"cluster config {str(path)!r}: {err}") from None
+        if kind is None:
+            kind = loaded.get("kind")
+        section = loaded.get(kind, loaded) if kind else loaded
+        profile.update({k: v for k, v in section.items() if not isinstance(v, dict)})
+    if isinstance(cluster, Mapping):
+        profile.update(cluster)
+    if kind is not None:
+        profile["kind"] = kind
+    unknown = [k for k in profile if k not in CLUSTER_KEYS]
+    if unknown:
+        raise ParameterError(
+            f"run.cluster: unknown key {unknown[0]!r}; allowed: {', '.join(CLUSTER_KEYS)}"
+        )
+    if profile.get("kind") not in ("slurm", "pbs"):
+        raise ParameterError(
+            f"run.cluster.kind = {profile.get('kind')!r}; allowed: 'slurm', 'pbs'"
+        )
+    return profile
+
+
+def jobqueue_cluster(profile: Mapping[str, Any], numba_cache_dir: str | None = None):
+    """Build (not scale) a dask-jobqueue cluster from a profile.
+
+    One single-threaded worker process per core: ``processes = cores`` unless the
+    profile says otherwise.  ``lifetime`` (e.g. ``"55m"``) becomes the workers'
+    ``--lifetime`` with a stagger, so they leave gracefully before the walltime.
+    """
+    try:
+        import dask_jobqueue
+    except ImportError:
+        raise ParameterError(
+            "run.cluster: dask-jobqueue is not installed; install the hpc extra: "
+            "pip install 'fastspin[hpc]'"
+        ) from None
+    kind = profile["kind"]
+    cores = int(profile.get("cores", 1))
+    kwargs: dict[str, Any] = {
+        "cores": cores,
+        "processes": int(profile.get("processes", cores)),
+        "memory": profile.get("memory", f"{4 * cores}GB"),
+        "walltime": profile.get("walltime", "01:00:00"),
+    }
+    for key in ("queue", "account", "interface", "local_directory", "log_directory", "python"):
+        if key in profile:
+            kwargs[key] = profile[key]
+    if "job_extra_directives" in profile:
+        kwargs["job_extra_directives"] = list(profile["job_extra_directives"])
+    extra_args: list[str] = []
+    if "lifetime" in profile:
+        extra_args += ["--lifetime", str(profile["lifetime"])]
+        extra_args += ["--lifetime-stagger", str(profile.get("lifetime_stagger", "2m"))]
+    if extra_args:
+        kwargs["worker_extra_args"] = extra_args
+    prologue = [f"export {k}={v}" for k, v in worker_environment(numba_cache_dir).items()]
+    kwargs["job_script_prologue"] = prologue + list(profile.get("job_script_prologue", []))
+    cls = {"slurm": dask_jobqueue.SLURMCluster, "pbs": dask_jobqueue.PBSCluster}[kind]
+    return cls(**kwargs)
+
+
+@contextlib.contextmanager
+def jobqueue_client(profile: Mapping[str, Any], numba_cache_dir: str | None = None) -> Iterator[Any]:
+    from distributed import Client
+
+    with jobqueue_cluster(profile, numba_cache_dir) as cluster:
+        if "minimum_jobs" in profile or "maximum_jobs" in profile:
+            cluster.adapt(
+                minimum_jobs=int(profile.get("minimum_jobs", 0)),
+                maximum_jobs=int(profile.get("maximum_jobs", profile.get("jobs", 1))),
+            )
+        else:
+            cluster.scale(jobs=int(profile.get("jobs", 1)))
+        with Client(cluster) as client:
+            yield client

@@ -1,0 +1,294 @@
+"""Run a sweep: spec -> blocks -> Dask tasks -> resumable Zarr store.
+
+>>> import fastspin
+>>> result = fastspin.sweep("examples/sis_phase_diagram.toml", "phase.zarr")
+>>> ds = result.dataset            # == fastspin.open("phase.zarr")
+
+Each block that is not yet done becomes one task.  The task evaluates the model on
+the whole block (``model.evaluate_block``), writes every output into the block's
+own chunk and only then sets the block's done flag, so a killed driver or worker
+never leaves a block marked done without its data, and a rerun computes exactly the
+blocks whose flag is still 0.  Dask reschedules the tasks of a worker that dies.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import math
+import os
+import platform
+import shlex
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from fastspin.workflows import runner
+from fastspin.workflows.spec import SweepSpec, load_spec
+from fastspin.workflows.store import (
+    append_run_record,
+    done_flags,
+    open_store,
+    prepare_store,
+    update_run_record,
+    utc_now,
+    write_block,
+)
+
+from fastspin.model import ParameterError
+
+
+@dataclass
+class SweepResult:
+    """What one call of :func:`sweep` did."""
+
+    path: Path
+    fingerprint: str
+    n_blocks: int
+    computed: list[int] = field(default_factory=list)
+    skipped: int = 0
+    resumed: bool = False
+    wall_seconds: float = 0.0
+    run_index: int = 0
+
+    @property
+    def dataset(self):
+        return open_store(self.path)
+
+
+def run_block(spec: SweepSpec, path: str, index: int, run: int) -> tuple[int, float]:
+    """One task: evaluate block ``index`` and write it (data first, done flag last)."""
+    block = spec.block_at(index)
+    start = time.perf_counter()
+    params = spec.block_params(block)
+    results = spec.model.evaluate_block(params)
+    seconds = time.perf_counter() - start
+    outputs = tuple(o.name for o in spec.model.outputs)
+    missing = [name for name in outputs if name not in results]
+    if missing:
+        raise ValueError(f"model {spec.model.name!r} returned no output {missing[0]!r}")
+    write_block(path, spec.fingerprint, block, results, outputs, seconds, run)
+    return index, seconds
+
+
+class Progress:
+    """A one-line progress bar (blocks done, rate, ETA) on a terminal stream."""
+
+    def __init__(self, total: int, stream: TextIO | None, enabled: bool):
+        self.total = total
+        self.stream = stream or sys.stderr
+        self.enabled = enabled
+        self.done = 0
+        self.start = time.monotonic()
+
+    def note(self, text: str) -> None:
+        if self.enabled:
+            print(text, file=self.stream, flush=True)
+
+    def update(self, n: int = 1) -> None:
+        self.done += n
+        if not self.enabled:
+            return
+        elapsed = time.monotonic() - self.start
+        rate = self.done / elapsed if elapsed > 0 else 0.0
+        left = (self.total - self.done) / rate if rate > 0 else math.inf
+        eta = "?" if not math.isfinite(left) else _format_seconds(left)
+        width = 30
+        filled = int(width * self.done / max(self.total, 1))
+        bar = "#" * filled + "." * (width - filled)
+        self.stream.write(
+            f"\r[{bar}] {self.done}/{self.total} blocks  {_format_seconds(elapsed)} elapsed, {eta} left "
+        )
+        if self.done >= self.total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def _format_seconds(seconds: float) -> str:
+    seconds = int(round(seconds))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+@contextlib.contextmanager
+def _client_for(
+    spec: SweepSpec, scheduler: str, cluster: Any, cluster_config: Any, workers: int | None,
+    numba_cache_dir: str | None,
+) -> Iterator[Any]:
+    if cluster is not None or cluster_config is not None:
+        profile = runner.load_cluster_profile(cluster, cluster_config)
+        with runner.jobqueue_client(profile, numba_cache_dir) as client:
+            yield client
+    elif "://" in scheduler:
+        with runner.remote_client(scheduler) as client:
+            yield client
+    else:
+        with runner.local_client(workers, numba_cache_dir) as client:
+            yield client
+
+
+def sweep(
+    spec: str | Path | Mapping[str, Any] | SweepSpec,
+    store: str | Path | None = None,
+    *,
+    overwrite: bool = False,
+    scheduler: str | None = None,
+    cluster: str | Mapping[str, Any] | None = None,
+    cluster_config: str | Path | None = None,
+    workers: int | None = None,
+    numba_cache_dir: str | None = None,
+    client: Any = None,
+    progress: bool | None = None,
+    progress_stream: TextIO | None = None,
+    command_line: str | None = None,
+) -> SweepResult:
+    """Run (or resume) a sweep into a Zarr store and return what was done.
+
+    ``spec``: TOML path, dict or :class:`SweepSpec`.  ``store``: directory of the
+    Zarr store (default ``<model>-<fingerprint[:8]>.zarr`` in the working dir).
+    Keyword arguments override the spec's ``[run]`` table: ``scheduler`` ("local",
+    "serial" or an address), ``cluster`` ("slurm"/"pbs" or a profile dict),
+    ``cluster_config`` (TOML file), ``workers``, ``numba_cache_dir``.  ``client``:
+    an existing ``distributed.Client`` to use as is.  ``progress``: draw the
+    progress bar (default: when stderr is a terminal).
+
+    The spec is validated completely before anything is written; an existing store
+    is resumed when it holds the same spec (same sha256 fingerprint) and refused
+    otherwise unless ``overwrite``.
+    """
+    spec = load_spec(spec)
+    run_options = spec.run
+    scheduler = scheduler or run_options.get("scheduler", "local")
+    if cluster is None:
+        cluster = run_options.get("cluster")
+    workers = workers or run_options.get("workers")
+    numba_cache_dir = (
+        numba_cache_dir
+        or run_options.get("numba_cache_dir")
+        or os.environ.get("FASTSPIN_NUMBA_CACHE_DIR")
+    )
+    if cluster_config is not None or cluster is not None:
+        runner.load_cluster_profile(cluster, cluster_config)  # validate before writing
+    if store is None:
+        store = f"{spec.model.name}-{spec.fingerprint[:8]}.zarr"
+    command_line = command_line if command_line is not None else shlex.join(sys.argv)
+
+    path, resumed = prepare_store(spec, store, overwrite=overwrite, command_line=command_line)
+    done = done_flags(path)
+    todo = [i for i in range(spec.n_blocks) if not done[i]]
+    result = SweepResult(
+        path=path, fingerprint=spec.fingerprint, n_blocks=spec.n_blocks,
+        skipped=int(done.sum()), resumed=resumed,
+    )
+    if progress is None:
+        stream = progress_stream or sys.stderr
+        progress = bool(getattr(stream, "isatty", lambda: False)())
+    bar = Progress(len(todo), progress_stream, progress)
+    start = time.monotonic()
+    runner_name = (
+        "client" if client is not None
+        else "jobqueue" if (cluster is not None or cluster_config is not None)
+        else scheduler
+    )
+    result.run_index = append_run_record(
+        path,
+        {
+            "started": utc_now(),
+            "command_line": command_line,
+            "runner": runner_name,
+            "host": platform.node(),
+            "blocks_todo": len(todo),
+        },
+    )
+    if todo:
+        if runner_name == "serial":
+            for index in todo:
+                run_block(spec, str(path), index, result.run_index)
+                result.computed.append(index)
+                bar.update()
+        elif client is not None:
+            _run_on_client(client, spec, path, todo, result, bar, numba_cache_dir)
+        else:
+            with _client_for(
+                spec, scheduler, cluster, cluster_config, workers, numba_cache_dir
+            ) as own_client:
+                _run_on_client(own_client, spec, path, todo, result, bar, numba_cache_dir)
+    result.wall_seconds = time.monotonic() - start
+    update_run_record(
+        path, result.run_index, finished=utc_now(), blocks_computed=len(result.computed),
+        wall_seconds=round(result.wall_seconds, 3),
+    )
+    return result
+
+
+def _run_on_client(
+    client: Any, spec: SweepSpec, path: Path, todo: list[int], result: SweepResult,
+    bar: Progress, numba_cache_dir: str | None,
+) -> None:
+    from distributed import as_completed
+
+    client.register_plugin(
+        runner.WarmupPlugin(spec.model.name, spec.imports, numba_cache_dir), name="fastspin-warmup"
+    )
+    link = getattr(client, "dashboard_link", None)
+    if link and importlib.util.find_spec("bokeh") is not None:
+        bar.note(f"fastspin: dashboard at {link}")
+    retries = int(spec.run.get("retries", 0))
+    prefix = f"fastspin-{spec.fingerprint[:12]}-r{result.run_index}"
+    futures = [
+        client.submit(
+            run_block, spec, str(path), index, result.run_index,
+            key=f"{prefix}-block-{index}", pure=False, retries=retries,
+        )
+        for index in todo
+    ]
+    try:
+        for future in as_completed(futures):
+            try:
+                index, _ = future.result()
+            except Exception as err:
+                raise RuntimeError(
+                    f"sweep: block {todo[futures.index(future)]} failed: {type(err).__name__}: {err}; "
+                    "blocks already done are kept, rerun to resume"
+                ) from err
+            result.computed.append(index)
+            bar.update()
+    finally:
+        pending = [f for f in futures if not f.done()]
+        if pending:
+            client.cancel(pending)
+
+
+def plan_text(spec: SweepSpec, workers: int | None = None) -> str:
+    """The ``fastspin plan`` report: grid, blocks, points and a cost estimate."""
+    workers = workers or spec.run.get("workers") or runner.available_cores()
+    lines = [f"model     {spec.model.name} (seed {spec.model.seed})", "axes"]
+    for name, values in spec.axes.items():
+        unit = spec.model.parameter(name).unit
+        lines.append(
+            f"  {name:<10} {len(values):>6} values  {values.min():.6g} .. {values.max():.6g} [{unit}]"
+        )
+    for name, value in spec.params.items():
+        lines.append(f"  {name:<10} fixed = {value if value is not None else 'self-consistent'}")
+    n_outputs = len(spec.model.outputs)
+    size = spec.n_points * n_outputs * 8
+    block_points = math.prod(spec.block)
+    cost = spec.estimated_seconds()
+    lines += [
+        f"points    {spec.n_points}",
+        f"blocks    {spec.n_blocks} of shape {dict(zip(spec.dims, spec.block, strict=True))} "
+        f"({block_points} points, ~{block_points * n_outputs * 8 / 2**20:.1f} MiB each)",
+        f"outputs   {', '.join(o.name for o in spec.model.outputs)}  (~{size / 2**20:.1f} MiB uncompressed)",
+        f"cost      ~{_format_seconds(cost)} on one core, ~{_format_seconds(cost / workers)} on "
+        f"{workers} workers (model estimate {spec.model.cost_per_point:g} s/point)",
+        f"seed      {spec.seed}",
+        f"sha256    {spec.fingerprint}",
+    ]
+    return "\n".join(lines)
+
+
+__all__ = ["SweepResult", "plan_text", "run_block", "sweep", "ParameterError"]
