@@ -1,0 +1,365 @@
+r"""The S–I–Sm thermospin junction of seed 004.
+
+A BCS superconductor S (gap Δ_S, temperature T_S, no exchange field) tunnel-coupled
+to a spin-split superconductor Sm (gap Δ_Sm, exchange field h, temperature T_Sm).
+The spin-σ quasiparticle current is Eq. (2) of seed 004,
+
+.. math::
+
+    I_\sigma = \frac{G_T}{2e}\int dE\, N_S(E - eV)\, N_{Sm,\sigma}(E)\,
+               [f_S(E - eV) - f_{Sm}(E)],
+
+with the Dynes DOS N_{Sm,σ}(E) = N0(E + σh) of Eq. (1).  I_charge = I↑ + I↓,
+I_spin = I↑ − I↓ and SGE = I_spin/(|I↑| + |I↓|) (Sec. IV).  The heat currents out of
+each electrode follow from the same integrand weighted with the quasiparticle
+energy measured from that electrode's chemical potential:
+heat_S = Σσ (G_T/2e²)∫(E − eV)(…), heat_Sm = −Σσ (G_T/2e²)∫E(…), so that
+heat_S + heat_Sm = −I·V (Joule heating).
+
+Units: V in Δ0/e; h, Δ, Γ in Δ0; T in Δ0/k_B (or "0.7 Tc"); currents in G_T Δ0/e;
+heat currents in G_T Δ0²/e².  Gaps are self-consistent by default: Δ_S = Δ(T_S, 0),
+Δ_Sm = Δ(T_Sm, h) (stable branch, :mod:`fastspin.kernels.gap`).
+
+Accuracy: that of :mod:`fastspin.kernels.convolution` — 1e-6 relative or 1e-9
+absolute (G_T Δ0/e), whichever is looser, against scipy quad with breakpoints.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from scipy.optimize import brentq
+
+from fastspin.kernels import convolution as cv
+from fastspin.kernels import gap as gap_kernels
+from fastspin.model import Model, Output, Parameter, register
+from fastspin.units import Tc
+
+# Output slots of the sis term table.
+_I_UP, _I_DOWN, _HEAT_S = 0, 1, 2
+_N_OUT = 3
+
+_COMMON_PARAMETERS = (
+    Parameter("h", "Delta0", 0.4, "exchange field in Sm", low=-2.0, high=2.0),
+    Parameter(
+        "T_S", "Delta0/k_B", 0.7 * Tc, "temperature of S (hot electrode)",
+        low=0.0, high=3.0, low_open=True, temperature=True,
+    ),
+    Parameter(
+        "T_Sm", "Delta0/k_B", 0.01 * Tc, "temperature of Sm (cold electrode)",
+        low=0.0, high=3.0, low_open=True, temperature=True,
+    ),
+    Parameter("dynes", "Delta0", 1e-4, "Dynes broadening Γ of both DOS", low=1e-7, high=0.5),
+    Parameter(
+        "delta_S", "Delta0", None, "fixed gap of S (default: self-consistent Δ(T_S, 0))",
+        low=0.0, high=3.0, optional=True,
+    ),
+    Parameter(
+        "delta_Sm", "Delta0", None, "fixed gap of Sm (default: self-consistent Δ(T_Sm, h))",
+        low=0.0, high=3.0, optional=True,
+    ),
+)
+
+
+def resolve_gaps(
+    T_S: np.ndarray, T_Sm: np.ndarray, h: np.ndarray, delta_S: np.ndarray, delta_Sm: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Δ_S and Δ_Sm: the given values, or Δ(T_S, 0) and Δ(T_Sm, h) where NaN (= not given)."""
+    from fastspin.superconductor import gap
+
+    gap_S = np.array(delta_S, dtype=float, copy=True)
+    gap_Sm = np.array(delta_Sm, dtype=float, copy=True)
+    need_S = np.isnan(gap_S)
+    if need_S.any():
+        gap_S[need_S] = gap(T_S[need_S], 0.0)
+    need_Sm = np.isnan(gap_Sm)
+    if need_Sm.any():
+        gap_Sm[need_Sm] = gap(T_Sm[need_Sm], h[need_Sm])
+    return gap_S, gap_Sm
+
+
+def sis_terms(V, h, delta_S, delta_Sm, T_S, T_Sm, dynes) -> np.ndarray:
+    """Term tables (n_points, 2, N_COLUMNS) of Eq. (2) of seed 004 for arrays of points.
+
+    Integration variable E (Sm frame): DOS a = N_S(E − V), DOS b = N0(E + σh) with
+    gap Δ_Sm, occupation f(E − V, T_S) − f(E, T_Sm); moment 0 → I_σ, moment 1 about
+    V → heat out of S.
+    """
+    arrays = np.broadcast_arrays(*(np.asarray(x, float) for x in (V, h, delta_S, delta_Sm, T_S, T_Sm, dynes)))
+    V, h, delta_S, delta_Sm, T_S, T_Sm, dynes = (a.ravel() for a in arrays)
+    terms = np.empty((V.size, 2, cv.N_COLUMNS))
+    terms[:] = cv.make_terms(2)[None]
+    for k, spin in enumerate((1.0, -1.0)):
+        t = terms[:, k]
+        t[:, cv.COL_COEFF] = 0.5
+        t[:, cv.COL_DELTA_A] = delta_S
+        t[:, cv.COL_SHIFT_A] = V
+        t[:, cv.COL_DYNES_A] = dynes
+        t[:, cv.COL_DELTA_B] = delta_Sm
+        t[:, cv.COL_SHIFT_B] = -spin * h
+        t[:, cv.COL_DYNES_B] = dynes
+        t[:, cv.COL_MU_L] = V
+        t[:, cv.COL_T_L] = T_S
+        t[:, cv.COL_MU_R] = 0.0
+        t[:, cv.COL_T_R] = T_Sm
+        t[:, cv.COL_MODE] = cv.MODE_DIFFERENCE
+        t[:, cv.COL_WEIGHT_SHIFT] = V
+        t[:, cv.COL_OUT0] = _I_UP if spin > 0 else _I_DOWN
+        t[:, cv.COL_OUT1] = _HEAT_S
+    return terms
+
+
+def sis_currents(V, h, delta_S, delta_Sm, T_S, T_Sm, dynes, parallel: bool = False) -> dict[str, np.ndarray]:
+    """All sis outputs for broadcastable arrays with the gaps already resolved."""
+    shape = np.broadcast_shapes(*(np.shape(x) for x in (V, h, delta_S, delta_Sm, T_S, T_Sm, dynes)))
+    terms = sis_terms(V, h, delta_S, delta_Sm, T_S, T_Sm, dynes)
+    kernel = cv.integrate_term_batch_parallel if parallel else cv.integrate_term_batch
+    values, _errors = kernel(terms, _N_OUT, cv.DEFAULT_RTOL, cv.DEFAULT_ATOL)
+    I_up = values[:, _I_UP].reshape(shape)
+    I_down = values[:, _I_DOWN].reshape(shape)
+    heat_S = values[:, _HEAT_S].reshape(shape)
+    I_charge = I_up + I_down
+    I_spin = I_up - I_down
+    total = np.abs(I_up) + np.abs(I_down)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        SGE = np.where(total > 0, I_spin / total, np.nan)
+    V_b = np.broadcast_to(np.asarray(V, float), shape)
+    return {
+        "I_up": I_up,
+        "I_down": I_down,
+        "I_charge": I_charge,
+        "I_spin": I_spin,
+        "SGE": SGE,
+        "heat_S": heat_S,
+        "heat_Sm": -(heat_S + V_b * I_charge),
+    }
+
+
+@register
+class SISJunction(Model):
+    """S–I–Sm thermospin junction, seed 004: spin-resolved I(V) and heat currents.
+
+    >>> import fastspin
+    >>> ds = fastspin.evaluate("sis", V=[-0.3, 0.3], h=0.4, T_S="0.7 Tc", T_Sm="0.01 Tc")
+    >>> bool(ds.I_charge[0] == -ds.I_charge[1])   # odd in V
+    True
+    """
+
+    name = "sis"
+    seed = "004_6e6fa84ffb388370"
+    description = "S-I-Sm junction: spin-split Dynes DOS, spin-resolved charge and heat currents (Eqs. 1-2)"
+    parameters = (
+        Parameter("V", "Delta0/e", 0.0, "bias voltage, mu_S - mu_Sm = eV", low=-20.0, high=20.0),
+        *_COMMON_PARAMETERS,
+    )
+    outputs = (
+        Output("I_up", "G_T*Delta0/e", "spin-up quasiparticle current, Eq. (2)"),
+        Output("I_down", "G_T*Delta0/e", "spin-down quasiparticle current, Eq. (2)"),
+        Output("I_charge", "G_T*Delta0/e", "charge current I_up + I_down"),
+        Output("I_spin", "G_T*Delta0/e", "spin current I_up - I_down"),
+        Output("SGE", "1", "spin current generation efficiency I_s/(|I_up|+|I_down|)"),
+        Output("heat_S", "G_T*Delta0^2/e^2", "heat current out of S"),
+        Output("heat_Sm", "G_T*Delta0^2/e^2", "heat current out of Sm"),
+    )
+    cost_per_point = 1.5e-4
+
+    @classmethod
+    def warmup(cls) -> None:
+        """Compile (or load cached) kernels: one tiny evaluation."""
+        sis_currents(np.array([0.1]), 0.4, 1.0, 1.0, 0.4, 0.1, 1e-3)
+        gap_kernels.gap(0.3, 0.2, 0)
+
+    def evaluate_block(self, params: Mapping[str, Any]) -> dict[str, np.ndarray]:
+        delta_S, delta_Sm = resolve_gaps(
+            params["T_S"], params["T_Sm"], params["h"], params["delta_S"], params["delta_Sm"]
+        )
+        return sis_currents(
+            params["V"], params["h"], delta_S, delta_Sm, params["T_S"], params["T_Sm"],
+            params["dynes"], parallel=bool(self.options.get("parallel", False)),
+        )
+
+
+# -- figures of merit ---------------------------------------------------------------------
+
+
+def _charge_current(V: float, point: dict[str, float]) -> float:
+    out = sis_currents(
+        np.array([V]), point["h"], point["delta_S"], point["delta_Sm"], point["T_S"], point["T_Sm"], point["dynes"]
+    )
+    return float(out["I_charge"][0])
+
+
+def zero_bias_conductance(point: dict[str, float], step: float | None = None) -> float:
+    """G0 = dI/dV at V = 0 by Richardson-extrapolated central differences.
+
+    I is odd in V (seed 004), so D(δ) = I(δ)/δ; G0 = (4 D(δ/2) − D(δ))/3 with δ = Γ/4
+    capped at 1e-3 Δ0 (truncation error O(δ⁴ I⁽⁵⁾)).
+    """
+    if step is None:
+        step = min(1e-3, 0.25 * max(point["dynes"], 1e-6), 0.25 * min(point["T_S"], point["T_Sm"]))
+    d_full = _charge_current(step, point) / step
+    d_half = _charge_current(0.5 * step, point) / (0.5 * step)
+    return (4.0 * d_half - d_full) / 3.0
+
+
+def zero_bias_conductance_closed_form(point: dict[str, float]) -> float:
+    r"""G0 from the closed form behind Eq. (3) of seed 004 (exact, not approximate).
+
+    Differentiating Eq. (2) at V = 0 and integrating by parts gives
+
+    G0/G_T = ½ Σσ ∫ dE N_S(E) N′_{Sm,σ}(E) [f_S(E) − f_Sm(E)] − ½ Σσ ∫ dE N_S N_{Sm,σ} f′_Sm(E),
+
+    with N′_{Sm,σ}(E) = Re[−Δ²/((E + iΓ + σh)² − Δ²)^{3/2}].  Folding E → −E gives
+    the ∫_0^∞ form of Eq. (3); the printed Eq. (3) keeps only the f_S part of the
+    first term (the f_Sm part and the second term vanish as T_Sm → 0).
+    """
+    terms = cv.make_terms(4)
+    for k, spin in enumerate((1.0, -1.0)):
+        for j, derivative in enumerate((1.0, 0.0)):
+            t = terms[2 * k + j]
+            t[cv.COL_COEFF] = 0.5
+            t[cv.COL_DELTA_A] = point["delta_S"]
+            t[cv.COL_DYNES_A] = point["dynes"]
+            t[cv.COL_DELTA_B] = point["delta_Sm"]
+            t[cv.COL_SHIFT_B] = -spin * point["h"]
+            t[cv.COL_DYNES_B] = point["dynes"]
+            t[cv.COL_DERIV_B] = derivative
+            if derivative:
+                t[cv.COL_MODE] = cv.MODE_DIFFERENCE
+                t[cv.COL_MU_L] = 0.0
+                t[cv.COL_T_L] = point["T_S"]
+                t[cv.COL_MU_R] = 0.0
+                t[cv.COL_T_R] = point["T_Sm"]
+            else:
+                # −f′_Sm = MODE_DERIVATIVE at T_Sm
+                t[cv.COL_MODE] = cv.MODE_DERIVATIVE
+                t[cv.COL_MU_L] = 0.0
+                t[cv.COL_T_L] = point["T_Sm"]
+                t[cv.COL_COEFF] = 0.5
+            t[cv.COL_OUT0] = 0
+    values, _ = cv.integrate(terms, 1)
+    return float(values[0])
+
+
+def inner_peak_voltage(point: dict[str, float]) -> float:
+    """V_p⁻ = |Δ(T_S) − [Δ(T_Sm) − h]|, the inner matching peak (Sec. III of seed 004)."""
+    return abs(point["delta_S"] - (point["delta_Sm"] - abs(point["h"])))
+
+
+def seebeck_voltage(point: dict[str, float], v_max: float = 3.0, samples: int = 96) -> float:
+    """V_S > 0 with I_charge(V_S) = 0: the first sign change of I on (0, v_max]; NaN if none.
+
+    Bracketed on a grid refined around V_p⁻, then Brent to 1e-10 Δ0/e.
+    """
+    grid = np.unique(
+        np.concatenate(
+            (
+                np.geomspace(1e-4, v_max, samples),
+                inner_peak_voltage(point) * np.linspace(0.5, 1.5, 11),
+            )
+        )
+    )
+    grid = grid[(grid > 0) & (grid <= v_max)]
+    currents = sis_currents(
+        grid, point["h"], point["delta_S"], point["delta_Sm"], point["T_S"], point["T_Sm"], point["dynes"]
+    )["I_charge"]
+    signs = np.sign(currents)
+    change = np.nonzero(signs[:-1] * signs[1:] < 0)[0]
+    if signs[0] >= 0 or change.size == 0:
+        return math.nan
+    i = int(change[0])
+    return float(brentq(_charge_current, grid[i], grid[i + 1], args=(point,), xtol=1e-10, rtol=1e-12))
+
+
+@functools.lru_cache(maxsize=4096)
+def threshold_exchange_field(T_S: float, T_Sm: float) -> float:
+    """h_t: the exchange field where Δ(T_S) = Δ(T_Sm, h) − h (onset of thermoelectricity).
+
+    Root in h of Δ(T_Sm, h) − h − Δ(T_S) on [0, 1/√2] (below the first-order jump);
+    NaN where there is none.
+    """
+    delta_S = gap_kernels.gap(T_S, 0.0, 0)
+
+    def mismatch(h: float) -> float:
+        return gap_kernels.gap(T_Sm, h, 0) - h - delta_S
+
+    lo, hi = 0.0, 0.70
+    if mismatch(lo) * mismatch(hi) > 0:
+        return math.nan
+    return float(brentq(mismatch, lo, hi, xtol=1e-10))
+
+
+def threshold_exchange_field_tanh(T_S: float) -> float:
+    """The text's estimate h_t ≈ Δ0(1 − tanh[1.74 √(Tc/T_S − 1)]) (Sec. IV of seed 004)."""
+    if T_S >= Tc:
+        return 1.0
+    return 1.0 - math.tanh(1.74 * math.sqrt(Tc / T_S - 1.0))
+
+
+@register
+class SISMerit(Model):
+    """Thermoelectric figures of merit of the S–I–Sm junction (seed 004, Figs. 2–3).
+
+    Maps over (T_S, h) as in Fig. 2(b)–(d) and Fig. 3(c): zero-bias conductance G0
+    (numerically and from the closed form behind Eq. (3)), Seebeck voltage V_S,
+    inner matching-peak voltage V_p⁻, G_max = I(V_p⁻)/V_p⁻, spin current at V_p⁻,
+    and the threshold field h_t (numerical and the tanh estimate).
+    """
+
+    name = "sis_merit"
+    seed = "004_6e6fa84ffb388370"
+    description = "S-I-Sm thermoelectric figures of merit: G0 (Eq. 3), V_S, V_p-, Gmax, Is(V_p-), h_t"
+    parameters = _COMMON_PARAMETERS
+    outputs = (
+        Output("G0", "G_T", "zero-bias conductance dI/dV (numerical)"),
+        Output("G0_closed_form", "G_T", "zero-bias conductance, closed form of Eq. (3)"),
+        Output("V_seebeck", "Delta0/e", "Seebeck voltage, I_charge(V_S) = 0 (NaN if dissipative)"),
+        Output("V_peak_inner", "Delta0/e", "inner matching-peak voltage |Delta_S - (Delta_Sm - h)|"),
+        Output("G_max", "G_T", "conductance at the inner peak, I(V_p-)/V_p-"),
+        Output("I_spin_peak", "G_T*Delta0/e", "spin current at +V_p-"),
+        Output("h_threshold", "Delta0", "threshold field: Delta(T_S) = Delta(T_Sm, h) - h"),
+        Output("h_threshold_tanh", "Delta0", "threshold field, tanh estimate of the text"),
+    )
+    cost_per_point = 2e-2
+
+    @classmethod
+    def warmup(cls) -> None:
+        SISJunction.warmup()
+
+    def evaluate_block(self, params: Mapping[str, Any]) -> dict[str, np.ndarray]:
+        delta_S, delta_Sm = resolve_gaps(
+            params["T_S"], params["T_Sm"], params["h"], params["delta_S"], params["delta_Sm"]
+        )
+        shape = np.shape(delta_S)
+        results = {o.name: np.empty(shape) for o in self.outputs}
+        for index in np.ndindex(shape):
+            point = {
+                "h": float(params["h"][index]),
+                "T_S": float(params["T_S"][index]),
+                "T_Sm": float(params["T_Sm"][index]),
+                "dynes": float(params["dynes"][index]),
+                "delta_S": float(delta_S[index]),
+                "delta_Sm": float(delta_Sm[index]),
+            }
+            v_peak = inner_peak_voltage(point)
+            results["G0"][index] = zero_bias_conductance(point)
+            results["G0_closed_form"][index] = zero_bias_conductance_closed_form(point)
+            results["V_seebeck"][index] = seebeck_voltage(point)
+            results["V_peak_inner"][index] = v_peak
+            if v_peak > 0:
+                peak = sis_currents(
+                    np.array([v_peak]), point["h"], point["delta_S"], point["delta_Sm"],
+                    point["T_S"], point["T_Sm"], point["dynes"],
+                )
+                results["G_max"][index] = peak["I_charge"][0] / v_peak
+                results["I_spin_peak"][index] = peak["I_spin"][0]
+            else:
+                results["G_max"][index] = math.nan
+                results["I_spin_peak"][index] = math.nan
+            results["h_threshold"][index] = threshold_exchange_field(point["T_S"], point["T_Sm"])
+            results["h_threshold_tanh"][index] = threshold_exchange_field_tanh(point["T_S"])
+        return results
