@@ -317,3 +317,14 @@ def test_public_closed_forms_reject_bad_rates():
         d.gilbert_damping(0.0, 0.0, 0.2, 1.0, 1.0, 20.0, 30.0)
     with pytest.raises(ParameterError, match="'C'"):
         d.pole_dot_potential("north", 1.0, 0.2, 1.0, 1.0, 0.0, 20.0, 30.0)
+
+
+@pytest.mark.slow
+def test_figures_dot_writes_fig3_from_simulation(tmp_path):
+    from fastspin.dot_figures import figures_dot
+
+    paths = figures_dot(str(tmp_path))
+    assert [p.rsplit("/", 1)[-1] for p in paths] == ["dot_fig3.png", "dot_equilibrium.png"]
+    for path in paths:
+        with open(path, "rb") as handle:
+            assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
