@@ -1,0 +1,93 @@
+"""The shared convolution engine against scipy quad with breakpoints.
+
+Stated accuracy (kernels/convolution.py): 1e-6 relative or 1e-9 absolute, whichever
+is looser, for Dynes Γ in [1e-5, 1e-1] Δ0, T in [0.01 Tc, Tc], |eV| <= 4 Δ0.
+"""
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+from reference import TC, dynes_dos, fermi, graded, piecewise_quad, sis_spin_current
+
+from fastspin.kernels import convolution as cv
+from fastspin.models.sis import sis_terms
+
+DELTA_S, DELTA_SM, H = 0.83, 0.97, 0.31
+
+
+def within_stated_accuracy(value, reference):
+    return abs(value - reference) <= max(1e-6 * abs(reference), 1e-9)
+
+
+CASES = list(
+    itertools.product(
+        [1e-5, 1e-3, 1e-1],  # dynes
+        [(0.01 * TC, 0.01 * TC), (0.7 * TC, 0.01 * TC), (TC, 0.3 * TC)],  # (T_S, T_Sm)
+        [0.07, DELTA_S - (DELTA_SM - H), 1.2, -3.9, 4.0],  # V, incl. a matching peak
+    )
+)
+
+
+@pytest.mark.parametrize(("dynes", "temps", "V"), CASES)
+def test_sis_currents_match_quad(dynes, temps, V):
+    T_S, T_Sm = temps
+    terms = sis_terms(V, H, DELTA_S, DELTA_SM, T_S, T_Sm, dynes)[0]
+    values, errors = cv.integrate(terms, 3)
+    for out, spin in ((0, 1.0), (1, -1.0)):
+        ref, ref_err = sis_spin_current(V, H, spin, DELTA_S, DELTA_SM, T_S, T_Sm, dynes)
+        assert ref_err < 1e-10
+        assert within_stated_accuracy(values[out], ref), (values[out], ref)
+    heat = sum(sis_spin_current(V, H, s, DELTA_S, DELTA_SM, T_S, T_Sm, dynes, weight_power=1)[0] for s in (1, -1))
+    assert within_stated_accuracy(values[2], heat), (values[2], heat)
+
+
+@pytest.mark.parametrize("dynes", [1e-5, 1e-2])
+def test_noise_and_derivative_modes_match_quad(dynes):
+    """MODE_NOISE: ∫ N_a N_b [f_L(1-f_R) + f_R(1-f_L)], MODE_DERIVATIVE: ∫ ε² N_b (-f')."""
+    T_L, T_R, mu_L = 0.2, 0.05, 0.6
+    terms = cv.make_terms(2)
+    t = terms[0]
+    t[[cv.COL_COEFF, cv.COL_DELTA_A, cv.COL_SHIFT_A, cv.COL_DYNES_A]] = [1.0, 1.0, mu_L, dynes]
+    t[[cv.COL_DELTA_B, cv.COL_SHIFT_B, cv.COL_DYNES_B]] = [0.9, 0.2, dynes]
+    t[[cv.COL_MU_L, cv.COL_T_L, cv.COL_MU_R, cv.COL_T_R, cv.COL_MODE, cv.COL_OUT0]] = [
+        mu_L, T_L, 0.0, T_R, cv.MODE_NOISE, 0
+    ]
+    d = terms[1]
+    d[[cv.COL_COEFF, cv.COL_DELTA_B, cv.COL_SHIFT_B, cv.COL_DYNES_B]] = [1.0, 0.9, -0.3, dynes]
+    d[[cv.COL_MU_L, cv.COL_T_L, cv.COL_MODE, cv.COL_OUT2]] = [0.0, T_L, cv.MODE_DERIVATIVE, 1]
+    values, _ = cv.integrate(terms, 2)
+
+    def noise(e):
+        fl, fr = fermi(e - mu_L, T_L), fermi(e, T_R)
+        return dynes_dos(e - mu_L, 1.0, dynes) * dynes_dos(e - 0.2, 0.9, dynes) * (fl * (1 - fr) + fr * (1 - fl))
+
+    def second_moment(e):
+        x = e / T_L
+        minus_df = 1.0 / (4 * T_L * math.cosh(0.5 * x) ** 2) if abs(x) < 700 else 0.0
+        return e * e * dynes_dos(e + 0.3, 0.9, dynes) * minus_df
+
+    ref_noise, _ = piecewise_quad(noise, -10, 11, graded([mu_L - 1, mu_L + 1, -0.7, 1.1], dynes) + [0.0, mu_L])
+    ref_moment, _ = piecewise_quad(second_moment, -9, 9, graded([-1.2, 0.6], dynes) + [0.0])
+    assert within_stated_accuracy(values[0], ref_noise)
+    assert within_stated_accuracy(values[1], ref_moment)
+
+
+def test_breakpoints_cover_singularities_and_window():
+    terms = sis_terms(0.5, 0.2, 1.0, 0.9, 0.1, 0.02, 1e-4)[0]
+    points, scales = cv.breakpoints(terms)
+    for p in (0.5 - 1.0, 0.5 + 1.0, 0.2 - 0.9, 0.2 + 0.9, -0.2 - 0.9, -0.2 + 0.9):
+        assert np.min(np.abs(points - p)) < 1e-14
+    assert points[0] == pytest.approx(0.0 - 40 * 0.1)
+    assert points[-1] == pytest.approx(0.5 + 40 * 0.1)
+    assert np.all(np.diff(points) > 0)
+    assert np.isinf(scales[0]) and np.isinf(scales[-1])
+
+
+def test_batch_serial_and_parallel_agree_exactly():
+    V = np.linspace(-2, 2, 41)
+    terms = sis_terms(V, 0.3, 0.9, 1.0, 0.3, 0.01, 1e-3)
+    serial, _ = cv.integrate_term_batch(terms, 3, cv.DEFAULT_RTOL, cv.DEFAULT_ATOL)
+    parallel, _ = cv.integrate_term_batch_parallel(terms, 3, cv.DEFAULT_RTOL, cv.DEFAULT_ATOL)
+    np.testing.assert_array_equal(serial, parallel)
