@@ -36,6 +36,24 @@ def _rhos(ps: dict) -> tuple:
     return ps["rho_d_up"], ps["rho_d_down"]
 
 
+def fig3_sweeps(n_points: int = 40, t_settle: float = 4000.0,
+                distribution: str = "nonequilibrium") -> tuple[dict, dict]:
+    """The simulated up- and down-sweeps of V over [0, 2 V_sw] behind Fig. 3.
+
+    The down-sweep starts from the state the up-sweep ended in.  See
+    :func:`fastspin.models.dot.voltage_sweep`.
+    """
+    ps = FIG3_PARAMETERS
+    v_sw = float(d.switching_voltage(*_rates(ps), ps["B"]))
+    up = np.linspace(0.0, 2.0 * v_sw, n_points)
+    sweep_up = d.voltage_sweep(up, t_settle=t_settle, theta_start=0.02,
+                               distribution=distribution, **ps)
+    sweep_down = d.voltage_sweep(up[::-1], t_settle=t_settle,
+                                 theta_start=float(sweep_up["theta"][-1]),
+                                 distribution=distribution, **ps)
+    return sweep_up, sweep_down
+
+
 def figures_dot(out_dir: str, n_points: int = 40, t_settle: float = 4000.0) -> list[str]:
     """Write the seed-002 figures into ``out_dir``; return the PNG paths."""
     import matplotlib
@@ -46,11 +64,7 @@ def figures_dot(out_dir: str, n_points: int = 40, t_settle: float = 4000.0) -> l
     os.makedirs(out_dir, exist_ok=True)
     ps = FIG3_PARAMETERS
     v_sw = float(d.switching_voltage(*_rates(ps), ps["B"]))
-    up = np.linspace(0.0, 2.0 * v_sw, n_points)
-    down = up[::-1]
-    sweep_up = d.voltage_sweep(up, t_settle=t_settle, theta_start=0.02, **ps)
-    sweep_down = d.voltage_sweep(down, t_settle=t_settle, theta_start=sweep_up["theta"][-1],
-                                 **ps)
+    sweep_up, sweep_down = fig3_sweeps(n_points, t_settle)
     g_north = float(d.pole_conductance("north", *_rates(ps), *_rhos(ps)))
     g_south = float(d.pole_conductance("south", *_rates(ps), *_rhos(ps)))
 
@@ -124,4 +138,4 @@ def figures_dot(out_dir: str, n_points: int = 40, t_settle: float = 4000.0) -> l
     return paths
 
 
-__all__ = ["FIG3_PARAMETERS", "figures_dot"]
+__all__ = ["FIG3_PARAMETERS", "fig3_sweeps", "figures_dot"]

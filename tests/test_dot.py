@@ -320,11 +320,32 @@ def test_public_closed_forms_reject_bad_rates():
 
 
 @pytest.mark.slow
-def test_figures_dot_writes_fig3_from_simulation(tmp_path):
-    from fastspin.dot_figures import figures_dot
+def test_fig3_sweeps_switch_without_hysteresis_and_follow_eqs48_49(tmp_path):
+    """Fig. 3 from simulation: up and down sweeps coincide (one stable pole per V, no
+    hysteresis), cos θ0 jumps at V_sw (Eq. 51), I follows Eq. (48) below and Eq. (49)
+    above; with App. B the down sweep instead passes through precessing states."""
+    from fastspin.dot_figures import FIG3_PARAMETERS, fig3_sweeps, figures_dot
+
+    ps = FIG3_PARAMETERS
+    v_switch = _v_sw(ps)
+    up, down = fig3_sweeps(n_points=40, t_settle=8000.0)
+    V = up["V"]
+    away = np.abs(V - v_switch) > 0.05 * v_switch
+    np.testing.assert_allclose(up["cos_theta"][away], np.where(V < v_switch, 1.0, -1.0)[away],
+                               atol=1e-6)
+    np.testing.assert_allclose(down["cos_theta"][::-1][away], up["cos_theta"][away], atol=1e-6)
+    G = np.where(V < v_switch, d.pole_conductance("north", *(ps[k] for k in RATES),
+                                                  *(ps[k] for k in RHOS)),
+                 d.pole_conductance("south", *(ps[k] for k in RATES), *(ps[k] for k in RHOS)))
+    np.testing.assert_allclose(up["I"][away], (G * V)[away], rtol=1e-5, atol=1e-9)
+    eq_up, eq_down = fig3_sweeps(n_points=80, t_settle=20000.0, distribution="equilibrium")
+    assert np.max(eq_down["sin_theta"]) > 0.3
+    v_eq = float(d.equilibrium_switching_voltage(*(ps[k] for k in RATES), ps["B"], ps["S"],
+                                                 *(ps[k] for k in RHOS)))
+    settled = np.abs(eq_up["V"] - v_eq) > 0.05 * v_eq  # critical slowing down at v_eq
+    # hysteresis: going up, App. B stays at the north pole through the precession window
+    assert np.all(eq_up["cos_theta"][settled & (eq_up["V"] < v_eq)] > 1 - 1e-6)
+    assert np.all(eq_up["cos_theta"][settled & (eq_up["V"] > v_eq)] < -1 + 1e-6)
 
     paths = figures_dot(str(tmp_path))
     assert [p.rsplit("/", 1)[-1] for p in paths] == ["dot_fig3.png", "dot_equilibrium.png"]
-    for path in paths:
-        with open(path, "rb") as handle:
-            assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
