@@ -154,7 +154,9 @@ T_BETA_T_OPEN = 16
 T_BETA_T_CLOSED_FULL = 17
 T_BETA_T_OPEN_FULL = 18
 T_C_ENERGY = 19
-N_T = 20
+T_TORQUE_AD_OPEN = 20
+T_TORQUE_DL_OPEN = 21
+N_T = 22
 
 
 @njit(cache=True, nogil=True)
@@ -233,7 +235,9 @@ def texture_point(
     out[T_TORQUE_DL] = b_t / temperature
     out[T_TORQUE_DL_NAIVE] = (b_t + c_sea) / temperature
     out[T_BETA_T_CLOSED_FULL] = b_t / a_t
-    thermopower = l1 / l0  # e T S_c with the full integrals
+    thermopower = l1 / l0  # e T S_c with the full integrals: open circuit E = −S_c ∇T
+    out[T_TORQUE_AD_OPEN] = (a_t - a * thermopower) / temperature
+    out[T_TORQUE_DL_OPEN] = (b_t - b * thermopower) / temperature
     out[T_BETA_T_OPEN_FULL] = (b_t - b * thermopower) / (a_t - a * thermopower)
 
 

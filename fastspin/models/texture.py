@@ -17,6 +17,8 @@ Computed:
 * thermal torques per unit ∇T (Eq. (57)): a_T/T (adiabatic) and b_T/T (dissipative);
   the naive Luttinger coefficient with the c-term, (b_T + c)/T (Eq. (45)/(47)), which
   diverges as c(0)/T for T → 0 (Nernst violation), next to the corrected b_T/T → 0;
+  and both torques in an open circuit, where the internal field E = −S_c∇T adds
+  −(a, b)·eT S_c (Sec. VIII; e T S_c = L_1/L_0 with L_n = ∫(−f')εⁿσ_c);
 * effective β_T: closed circuit β + β'σ_s/σ_s' (Eq. (72)), open circuit
   β + β'(σ_s'/σ_s − σ_c'/σ_c)^{-1} (Eq. (74)), and the same two from the full integrals:
   b_T/a_T (closed, Eq. (22)) and (b_T − b L_1/L_0)/(a_T − a L_1/L_0) (open, with the
@@ -66,6 +68,8 @@ _OUTPUT_COLUMNS = {
     "torque_T_adiabatic": kernel.T_TORQUE_AD,
     "torque_T_dissipative": kernel.T_TORQUE_DL,
     "torque_T_dissipative_naive": kernel.T_TORQUE_DL_NAIVE,
+    "torque_T_adiabatic_open": kernel.T_TORQUE_AD_OPEN,
+    "torque_T_dissipative_open": kernel.T_TORQUE_DL_OPEN,
     "beta_T_closed": kernel.T_BETA_T_CLOSED,
     "beta_T_open": kernel.T_BETA_T_OPEN,
     "beta_T_closed_full": kernel.T_BETA_T_CLOSED_FULL,
@@ -116,6 +120,8 @@ class Texture(Model):
         Output("torque_T_adiabatic", COEFF, "thermal torque per grad T: a_T/T, Eq. (57)"),
         Output("torque_T_dissipative", COEFF, "thermal beta-torque per grad T: b_T/T, Eq. (57) (-> 0 as T -> 0)"),
         Output("torque_T_dissipative_naive", COEFF, "naive (b_T + c)/T, Eqs. (45)-(47) (diverges as T -> 0)"),
+        Output("torque_T_adiabatic_open", COEFF, "open circuit (j = 0): (a_T - a e T S_c)/T, Sec. VIII"),
+        Output("torque_T_dissipative_open", COEFF, "open circuit (j = 0): (b_T - b e T S_c)/T, Sec. VIII"),
         Output("beta_T_closed", "1", "closed-circuit beta_T, Eq. (72)"),
         Output("beta_T_open", "1", "open-circuit beta_T, Eq. (74)"),
         Output("beta_T_closed_full", "1", "closed-circuit beta_T = b_T/a_T from the full integrals"),
