@@ -35,6 +35,17 @@ def _parse_selection(items: tuple[str, ...]) -> dict[str, str]:
     return selection
 
 
+def _command_line(spec_path: str, ctx: click.Context) -> str:
+    """``fastspin run SPEC --out ...`` as given (options that differ from their defaults)."""
+    words = ["fastspin", "run", spec_path]
+    for name, value in ctx.params.items():
+        if name == "spec_path" or value in (None, False):
+            continue
+        flag = "--" + name.replace("_", "-")
+        words += [flag] if value is True else [flag, str(value)]
+    return shlex.join(words)
+
+
 def select_slice(ds, var: str | None, selection: dict[str, str]):
     """Pick one output and select axes by value (nearest point); returns a DataArray.
 
@@ -178,7 +189,7 @@ def register_commands(main: click.Group) -> None:
             result = sweep(
                 spec, out, overwrite=overwrite, scheduler=scheduler, cluster=cluster_arg,
                 cluster_config=cluster_config, workers=workers, numba_cache_dir=numba_cache_dir,
-                progress=progress, command_line=shlex.join(["fastspin", *sys.argv[1:]]),
+                progress=progress, command_line=_command_line(spec_path, click.get_current_context()),
             )
         except RuntimeError as err:
             click.echo(f"fastspin: error: {err}", err=True)
