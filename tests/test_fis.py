@@ -1,0 +1,327 @@
+"""Tests of the fis model (seed 000): quad reference, symmetries, limits, linear response.
+
+The reference :func:`quad_reference` is written independently from Eqs. (3)–(5) and (20) of
+seed 000 with scipy.integrate.quad (pure-Python complex BCS DOS, panels split at every DOS
+singularity ±h ± Δ and every Fermi step), and evaluates Ė_F from its own integral
+Ė_F = −(G_T/2)∫ Σ ⟨σ|σ'⟩² N_S N_F (ε − V − Ω_σσ')[f_F − f_S] (energy measured from the
+rotating-frame chemical potential of F), not from the conservation law.
+"""
+
+from __future__ import annotations
+
+import cmath
+import math
+
+import numpy as np
+import pytest
+from scipy.integrate import quad
+
+import fastspin
+from fastspin.fis import (
+    dynamics_tables,
+    fis_currents,
+    fmr_coefficients,
+    linear_response_coefficients,
+    linear_response_matrix,
+    linear_response_matrix_numerical,
+    resolve_gap,
+)
+from fastspin.model import ParameterError
+from fastspin.units import Tc
+
+OUTPUTS = ("I_charge", "heat_S", "heat_F", "torque_z", "torque_noise")
+RTOL, ATOL = 1e-6, 1e-9  # the engine's stated accuracy
+
+
+# -- independent reference ---------------------------------------------------------------------
+
+
+def _n0(energy: float, delta: float, dynes: float) -> float:
+    """Dynes BCS DOS |Re[z/√(z² − Δ²)]|, z = ε + iΓ (complex arithmetic, scalar)."""
+    if delta == 0.0:
+        return 1.0
+    z = complex(energy, dynes)
+    return abs((z / cmath.sqrt(z * z - delta * delta)).real)
+
+
+def _fermi(energy: float, temperature: float) -> float:
+    x = energy / temperature
+    if x > 0:
+        e = math.exp(-x)
+        return e / (1.0 + e)
+    return 1.0 / (1.0 + math.exp(x))
+
+
+def quad_reference(V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta) -> dict[str, float]:
+    """All fis outputs from Eqs. (3)–(5), (20) of seed 000 by scipy quad (epsrel 1e-12)."""
+    cos_t, sin2 = math.cos(theta), math.sin(theta) ** 2
+    cos_h = math.cos(h_angle)
+    channels = []  # (σ, σ', μ_F = V + Ω_σσ', N_F,σ')
+    for s in (1, -1):
+        for sp in (1, -1):
+            channels.append((s, sp, V + 0.5 * (s - sp * cos_t) * Omega, 1.0 + sp * P))
+
+    def n_s(energy: float, s: int) -> float:
+        return 0.5 * (1 + s * cos_h) * _n0(energy - h, delta, dynes) + 0.5 * (1 - s * cos_h) * _n0(
+            energy + h, delta, dynes
+        )
+
+    def integrand(energy: float, which: str) -> float:
+        f_s = _fermi(energy, T_S)
+        total = 0.0
+        ns = {1: n_s(energy, 1), -1: n_s(energy, -1)}
+        for s, sp, mu, n_f in channels:
+            f_f = _fermi(energy - mu, T_F)
+            if which == "torque_noise":
+                occ = f_f * _fermi(-energy, T_S) + f_s * _fermi(mu - energy, T_F)
+                total += (1 - s * sp * cos_t) / 2 * ns[s] * n_f * occ / 16
+                continue
+            diff = f_f - f_s
+            overlap = (1 + s * sp * cos_t) / 2
+            if which == "I_charge":
+                total += 0.5 * overlap * ns[s] * n_f * diff
+            elif which == "heat_S":
+                total += 0.5 * energy * overlap * ns[s] * n_f * diff
+            elif which == "heat_F":
+                total -= 0.5 * (energy - mu) * overlap * ns[s] * n_f * diff
+            elif which == "torque_z":
+                total -= sin2 / 8 * s * ns[s] * n_f * diff
+        return total
+
+    mus = [c[2] for c in channels] + [0.0]
+    t_max = max(T_S, T_F)
+    lo, hi = min(mus) - 40 * t_max, max(mus) + 40 * t_max
+    points = set(mus)
+    if delta > 0:
+        points |= {b * h + d * delta for b in (1, -1) for d in (1, -1)}
+    edges = sorted({lo, hi} | {p for p in points if lo < p < hi})
+    result = {}
+    for which in OUTPUTS:
+        total = 0.0
+        for a, b in zip(edges[:-1], edges[1:], strict=True):
+            value, _ = quad(integrand, a, b, args=(which,), epsabs=1e-14, epsrel=1e-12, limit=800)
+            total += value
+        result[which] = total
+    return result
+
+
+def _point(**kw):
+    base = dict(V=0.0, h=0.3, h_angle=0.0, P=0.7, theta=0.6, Omega=0.2,
+                T_S=0.5 * Tc, T_F=0.5 * Tc, dynes=1e-3, delta=np.nan)
+    base.update(kw)
+    base["delta"] = float(resolve_gap(base["T_S"], base["h"], base["delta"]))
+    return base
+
+
+REFERENCE_POINTS = [
+    # Fig. 2-like pumping above the gap edge, h along +z, equal temperatures
+    _point(Omega=1.5, T_S=0.1 * Tc, T_F=0.1 * Tc, P=1.0, theta=math.pi / 8),
+    # h along -z, voltage and thermal bias, negative Omega, small Dynes
+    _point(V=0.8, h=0.3, h_angle=math.pi, Omega=-0.4, T_S=0.6 * Tc, T_F=0.3 * Tc, dynes=1e-4),
+    # h along x, large cone angle, F hotter
+    _point(V=-0.5, h=0.4, h_angle=math.pi / 2, theta=2.0, Omega=0.7, T_S=0.2 * Tc, T_F=0.7 * Tc),
+    # generic tilt, fixed gap, P < 0, larger broadening
+    _point(V=1.3, h=-0.25, h_angle=1.0, P=-0.4, theta=1.2, Omega=1.1, T_S=0.8 * Tc, T_F=0.4 * Tc,
+           dynes=2e-2, delta=0.7),
+]
+
+
+@pytest.mark.parametrize("point", REFERENCE_POINTS)
+def test_agrees_with_quad_reference(point):
+    """Every output matches the independent quad integral at 1e-6 rel or 1e-9 abs."""
+    fast = fis_currents(**point)
+    reference = quad_reference(**point)
+    for name in OUTPUTS:
+        value, ref = float(fast[name]), reference[name]
+        assert abs(value - ref) <= max(RTOL * abs(ref), ATOL), (name, value, ref)
+
+
+def test_model_evaluate_matches_kernel_and_uses_self_consistent_gap():
+    """fastspin.evaluate gives the same numbers, with Δ(T_S, h) from the gap equation."""
+    from fastspin.superconductor import gap
+
+    ds = fastspin.evaluate("fis", V=[0.0, 0.6], Omega=[0.3, 1.4], h=0.3, T_S="0.5 Tc",
+                           T_F="0.3 Tc", dynes=1e-3)
+    direct = fis_currents(np.array([[0.0], [0.6]]), 0.3, 0.0, 1.0, math.pi / 8,
+                          np.array([[0.3, 1.4]]), 0.5 * Tc, 0.3 * Tc, 1e-3,
+                          float(gap(0.5 * Tc, 0.3)))
+    for name in OUTPUTS:
+        np.testing.assert_allclose(ds[name].values, direct[name], rtol=1e-12, atol=0)
+    ref = quad_reference(V=0.6, h=0.3, h_angle=0.0, P=1.0, theta=math.pi / 8, Omega=1.4,
+                         T_S=0.5 * Tc, T_F=0.3 * Tc, dynes=1e-3, delta=float(gap(0.5 * Tc, 0.3)))
+    assert abs(ds.torque_z.values[1, 1] - ref["torque_z"]) <= max(RTOL * abs(ref["torque_z"]), ATOL)
+
+
+def test_bad_parameters_are_rejected():
+    with pytest.raises(ParameterError, match="P"):
+        fastspin.evaluate("fis", P=1.5)
+    with pytest.raises(ParameterError, match="h_angle"):
+        fastspin.evaluate("fis", h_angle=4.0)
+    with pytest.raises(ParameterError, match="cos_theta"):
+        dynamics_tables(np.array([1.2]), 0.0, 0.1, 0.1, 0.1, 0.3, 0.0, 1.0, 1e-3)
+
+
+# -- symmetries and conservation ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("point", REFERENCE_POINTS[1:3])
+def test_spin_reversal_symmetry(point):
+    """(h, Ω, P) → (−h, −Ω, −P) relabels σ, σ' → −σ, −σ' in Eqs. (3)–(5), (20).
+
+    ⟨σ|σ'⟩², N_S,σ N_F,σ' and Ω_σσ' map onto the relabelled channel, so I_c, Ė_S, D are
+    even; τ_z carries one σ and is odd; Ė_F = I_c V − Ω τ_z − Ė_S is then even.
+    """
+    flipped = dict(point, h=-point["h"], Omega=-point["Omega"], P=-point["P"])
+    a, b = fis_currents(**point), fis_currents(**flipped)
+    for name, parity in (("I_charge", 1), ("heat_S", 1), ("heat_F", 1), ("torque_z", -1),
+                         ("torque_noise", 1)):
+        assert abs(float(a[name]) - parity * float(b[name])) <= 1e-7 * abs(float(a[name])) + 1e-11, name
+
+
+def test_field_sign_equals_field_reversal():
+    """N_S,σ depends on h only through h·ẑ: (h, θ_h) and (−h, π − θ_h) give equal outputs."""
+    point = REFERENCE_POINTS[2] | {"h_angle": 0.4}
+    other = dict(point, h=-point["h"], h_angle=math.pi - 0.4)
+    a, b = fis_currents(**point), fis_currents(**other)
+    for name in OUTPUTS:
+        assert abs(float(a[name]) - float(b[name])) <= 1e-7 * abs(float(a[name])) + 1e-11, name
+
+
+def test_energy_conservation():
+    """Ė_S + Ė_F = I_c V − Ω τ_z (Sec. III A), checked on a grid of biases and frequencies."""
+    V = np.linspace(-1.5, 1.5, 7)[:, None]
+    Omega = np.linspace(-1.2, 1.2, 5)[None, :]
+    out = fis_currents(V, 0.3, 2.5, 0.6, 0.9, Omega, 0.3, 0.15, 1e-3)
+    np.testing.assert_allclose(out["heat_S"] + out["heat_F"], out["I_charge"] * V - Omega * out["torque_z"],
+                               rtol=1e-12, atol=1e-14)
+
+
+# -- limits ---------------------------------------------------------------------------------------
+
+
+def test_normal_state_closed_forms():
+    """Δ = 0: I = G_T V (pumping cancels), Ė_S = ½Σ w μ²/2 + π²/6 (T_F² − T_S²) w,
+    τ_z = −G_T sin²θ Ω/4 and, at T_S = T_F, D = (1/16)Σ (1 − σσ'c)/2 N_F μ coth(μ/2T).
+    """
+    V, Omega, theta, P = 0.37, 0.55, 0.8, 0.6
+    c = math.cos(theta)
+    for T_S, T_F in ((0.2, 0.2), (0.3, 0.1)):
+        out = fis_currents(V, 0.3, 0.0, P, theta, Omega, T_S, T_F, 1e-3, 0.0)
+        heat = 0.0
+        noise = 0.0
+        for s in (1, -1):
+            for sp in (1, -1):
+                mu = V + 0.5 * (s - sp * c) * Omega
+                w = 0.5 * (1 + s * sp * c) * (1 + sp * P)
+                heat += 0.5 * w * (mu**2 / 2 + math.pi**2 / 6 * (T_F**2 - T_S**2))
+                noise += (1 - s * sp * c) / 2 * (1 + sp * P) * mu / math.tanh(mu / (2 * T_S)) / 16
+        assert abs(float(out["I_charge"]) - V) < 1e-9
+        assert abs(float(out["heat_S"]) - heat) < 1e-9
+        assert abs(float(out["torque_z"]) + math.sin(theta) ** 2 * Omega / 4) < 1e-9
+        if T_S == T_F:
+            assert abs(float(out["torque_noise"]) - noise) < 1e-9
+
+
+def test_charge_pumping_is_second_order():
+    """I_c(V = 0, δT = 0, Ω) = α⁻_{2,0} sin²θ P cos θ Ω²/8 + O(Ω³) (Eq. (A3)): no linear term."""
+    T, h, theta, P = 0.3, 0.3, 0.9, 0.8
+    delta = float(resolve_gap(T, h, np.nan))
+    coeff = linear_response_coefficients(T, h, 0.0, 1e-3, delta)["alpha_minus_20"]
+    expected = coeff * math.sin(theta) ** 2 * P * math.cos(theta) / 8
+    assert abs(expected) > 1e-3  # the second-order pumping is there
+    omegas = np.array([0.01, 0.005, -0.005])
+    pumped = fis_currents(0.0, h, 0.0, P, theta, omegas, T, T, 1e-3, delta)["I_charge"]
+    np.testing.assert_allclose(pumped / omegas**2, expected, rtol=0.03)
+    # the linear coefficient G Ω would be ~40x larger than what is pumped at Ω = 0.01
+    G = linear_response_coefficients(T, h, 0.0, 1e-3, delta)["G"]
+    assert abs(pumped[0]) < 1e-3 * G * omegas[0]
+
+
+def test_fluctuation_dissipation_of_torque_noise():
+    """At Ω → 0, V = 0, T_S = T_F = T: D = T G/4 (damping −G sin²θ/4 of Eq. (6))."""
+    for h_angle, P, theta, T in ((0.0, 1.0, 0.5, 0.2), (2.0, -0.5, 1.9, 0.45)):
+        delta = float(resolve_gap(T, 0.3, np.nan))
+        G = linear_response_coefficients(T, 0.3, h_angle, 1e-3, delta)["G"]
+        D = fis_currents(0.0, 0.3, h_angle, P, theta, 0.0, T, T, 1e-3, delta)["torque_noise"]
+        assert abs(float(D) - T * G / 4) <= 1e-7 * T * G / 4
+
+
+def test_dynamics_tables_equilibrium_detailed_balance():
+    """Tables τ_z(cos θ), D(cos θ); in equilibrium τ_z = −(Ω/T) D sin²θ (1 + O(Ω²/T²)),
+    the relation that makes the Langevin equation (8) relax to exp(S Ω cos θ/T).
+    """
+    T, Omega = 0.3, 0.01
+    grid = np.linspace(-1.0, 1.0, 9)
+    table = dynamics_tables(grid, 0.0, T, T, Omega, 0.3, 0.0, 0.8, 1e-3)
+    sin2 = 1.0 - grid**2
+    assert np.all(table["torque_noise"] > 0)
+    assert np.all(np.abs(table["torque_z"][[0, -1]]) < 1e-12)
+    np.testing.assert_allclose(table["torque_z"], -(Omega / T) * table["torque_noise"] * sin2,
+                               rtol=2e-3, atol=1e-12)
+
+
+# -- linear response ------------------------------------------------------------------------------
+
+LR_CASES = [(0.3, 0.3, 0.0, 1.0, math.pi / 8, 1e-4), (0.2, 0.4, 2.6, -0.6, 1.3, 1e-3)]
+
+
+@pytest.mark.parametrize(("T", "h", "h_angle", "P", "theta", "dynes"), LR_CASES)
+def test_linear_response_closed_form_equals_numerical(T, h, h_angle, P, theta, dynes):
+    """Eq. (6) from G, G_th, α equals the numerical Jacobian of the nonlinear currents;
+    the pumping coefficients L_13 = L_31 = 0 and the spin-torque Seebeck term is present.
+    """
+    delta = float(resolve_gap(T, h, np.nan))
+    closed = linear_response_matrix(T, h, h_angle, P, theta, dynes, delta)
+    numerical = linear_response_matrix_numerical(T, h, h_angle, P, theta, dynes, delta)
+    np.testing.assert_allclose(numerical, closed, rtol=1e-6, atol=1e-9)
+    assert abs(closed[1, 2]) > 1e-3
+
+
+@pytest.mark.parametrize(("T", "h", "h_angle", "P", "theta", "dynes"), LR_CASES)
+def test_onsager_reciprocity(T, h, h_angle, P, theta, dynes):
+    """L_ij = L_ji^tr (Sec. III): tr reverses h (N_σ → N_−σ, α → −α) and P, numerically."""
+    delta = float(resolve_gap(T, h, np.nan))
+    forward = linear_response_matrix_numerical(T, h, h_angle, P, theta, dynes, delta)
+    reversed_ = linear_response_matrix_numerical(T, -h, h_angle, -P, theta, dynes, delta)
+    np.testing.assert_allclose(forward, reversed_.T, rtol=1e-6, atol=1e-9)
+    # and a non-trivial content: the thermal spin torque L_32 is odd under h → −h
+    assert abs(forward[2, 1] + reversed_[2, 1]) < 1e-8 * abs(forward[2, 1]) + 1e-12
+
+
+def test_thermoelectric_coefficient_sign_and_normal_state():
+    """α > 0 for h·ẑ < 0 (Sec. IV A: F refrigerated), α = 0 for h ⊥ ẑ and in the normal state;
+    G_th → π²T/3 G_T and G → G_T in the normal state (Wiedemann–Franz).
+    """
+    T = 0.3
+    delta = float(resolve_gap(T, 0.3, np.nan))
+    assert linear_response_coefficients(T, 0.3, math.pi, 1e-4, delta)["alpha"] > 0.05
+    assert linear_response_coefficients(T, 0.3, 0.0, 1e-4, delta)["alpha"] < -0.05
+    assert abs(linear_response_coefficients(T, 0.3, math.pi / 2, 1e-4, delta)["alpha"]) < 1e-12
+    normal = linear_response_coefficients(T, 0.3, 0.0, 1e-4, 0.0)
+    assert abs(normal["alpha"]) < 1e-12
+    assert abs(normal["G"] - 1.0) < 1e-9
+    assert abs(normal["G_th"] - math.pi**2 * T / 3) < 1e-8
+
+
+def test_fmr_coefficients_limits():
+    """Eqs. (14)–(15): G̃ → G, α̃ → α as Ω → 0; G̃ = G_T, α̃ = 0 in the normal state.
+
+    Expanding Eq. (15) in Ω: G̃ = G − (Ω/2) α⁻_{2,0} + O(Ω²), which fixes the slope; the
+    limits are checked by linear extrapolation from Ω = 2e-3 and 1e-3 (error O(Ω²)).
+    """
+    T, h, h_angle = 0.3, 0.3, math.pi
+    delta = float(resolve_gap(T, h, np.nan))
+    lr = linear_response_coefficients(T, h, h_angle, 1e-4, delta)
+    coarse = fmr_coefficients(2e-3, T, h, h_angle, 1e-4, delta)
+    fine = fmr_coefficients(1e-3, T, h, h_angle, 1e-4, delta)
+    for tilde, plain in (("G_tilde", "G"), ("alpha_tilde", "alpha")):
+        extrapolated = 2.0 * fine[tilde] - coarse[tilde]
+        assert abs(extrapolated - lr[plain]) < 1e-5 * abs(lr[plain]), tilde
+    slope = (coarse["G_tilde"] - fine["G_tilde"]) / 1e-3
+    assert abs(slope + 0.5 * lr["alpha_minus_20"]) < 1e-2 * abs(lr["alpha_minus_20"])
+    for Omega in (0.2, 1.7):
+        normal = fmr_coefficients(Omega, T, h, h_angle, 1e-4, 0.0)
+        assert abs(normal["G_tilde"] - 1.0) < 1e-9
+        assert abs(normal["alpha_tilde"]) < 1e-9
+    # superconducting: pumping above the gap restores G̃ towards G_T
+    assert fmr_coefficients(3.0, T, h, h_angle, 1e-4, delta)["G_tilde"] > lr["G"]
