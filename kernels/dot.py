@@ -23,7 +23,8 @@ With Γ_Σ = (Γ_l^↑ + Γ_l^↓)/2 + Γ_r and Γ_Δ = (Γ_l^↑ − Γ_l^↓)/
   F_d^σ(ε) = [c² Γ_l^σ F(ε − σB_− + V_d0 − V) + s² Γ_l^σ̄ F(ε − σ̄B_+ + V_d0 − V)
               + c² Γ_r F(ε − σB_− + V_d0) + s² Γ_r F(ε − σ̄B_+ + V_d0)] / Γ_σ(θ0),
   c² = cos²(θ0/2), s² = sin²(θ0/2).
-* Sec. III C (paper's numbering; "Sec. IV C" of the text): g_l^{σσ'} = 2ρ_d^σ Γ_l^{σ'},
+* the conductances defined after Eq. (40) ("Sec. III C" in the issue; Sec. IV C of
+  the seed text): g_l^{σσ'} = 2ρ_d^σ Γ_l^{σ'},
   g_r^{σσ'} = 2ρ_d^σ Γ_r;
   g_l(θ)  = [cos²(θ/2)(g^↑↑ + g^↓↓) + sin²(θ/2)(g^↑↓ + g^↓↑)]/4,
   g̃_l(θ) = [sin²(θ/2)(g^↑↑ + g^↓↓) + cos²(θ/2)(g^↑↓ + g^↓↑)]/4,
