@@ -311,3 +311,16 @@ def test_spin_seebeck_map_over_temperature_and_gap():
         for j, gap in enumerate(gaps):
             single = fastspin.evaluate("magnon", T=t, gap=gap, T_e=2.0)
             assert values[i, j] == float(single["spin_seebeck"])
+
+
+def test_spin_seebeck_map_through_the_zarr_sweep(tmp_path):
+    """The same (T, ħΩ) map through the block/Zarr machinery (serial runner): identical values."""
+    temps, gaps = [0.5, 2.0, 8.0], [0.0, 0.5, 2.0, 5.0]
+    spec = {"model": "magnon", "axes": {"T": temps, "gap": gaps}, "params": {"T_e": 2.0},
+            "run": {"block": {"T": 2, "gap": 3}, "scheduler": "serial"}}
+    result = fastspin.sweep(spec, tmp_path / "magnon.zarr")
+    assert result.computed == [0, 1, 2, 3]
+    stored = fastspin.open(tmp_path / "magnon.zarr")
+    direct = fastspin.evaluate("magnon", T=temps, gap=gaps, T_e=2.0)
+    np.testing.assert_array_equal(stored["spin_seebeck"].values, direct["spin_seebeck"].values)
+    np.testing.assert_array_equal(stored["spin_peltier"].values, direct["spin_peltier"].values)

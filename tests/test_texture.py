@@ -285,3 +285,16 @@ def test_two_dimensional_sweep_matches_pointwise():
             single = point(eps_f=ef, t=t)
             assert float(ds["b_T"][i, j]) == single["b_T"]
             assert float(ds["a_T"][i, j]) == single["a_T"]
+
+
+def test_thermal_torque_map_through_the_zarr_sweep(tmp_path):
+    """A (T, ε_F) map through the block/Zarr machinery (serial runner): identical values."""
+    temps, fermis = [0.005, 0.02], [2.0, 3.0, 5.0]
+    spec = {"model": "texture", "axes": {"T": temps, "eps_F": fermis},
+            "run": {"block": {"T": 1, "eps_F": 2}, "scheduler": "serial"}}
+    result = fastspin.sweep(spec, tmp_path / "texture.zarr")
+    assert result.computed == [0, 1, 2, 3]
+    stored = fastspin.open(tmp_path / "texture.zarr")
+    direct = fastspin.evaluate("texture", T=temps, eps_F=fermis)
+    for name in ("b_T", "torque_T_dissipative", "torque_T_dissipative_naive", "beta_T_open"):
+        np.testing.assert_array_equal(stored[name].values, direct[name].values)
