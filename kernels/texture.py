@@ -28,8 +28,9 @@ C_1 = ∫(−f')εC and the Fermi-sea constant c = ∫ f C of Eq. (43); the naiv
 Eq. (45)) coefficient is b_T + c.
 
 Quadrature: in x = ε/T on [max(−40, x_band bottom), 40] (−f' < e^{−40} outside),
-panels no wider than 2 (the poles of f are at x = iπ(2k+1)), a breakpoint at x = 0
-(where f − θ(−ε) jumps in the Fermi-sea integral) and panels graded geometrically
+panels no wider than 4 (the poles of f, at x = iπ(2k+1), are ≥ π/2 half-widths
+away), a breakpoint at x = 0 (where f − θ(−ε) jumps in the Fermi-sea integral) and
+panels graded geometrically
 (first width 1e−9, ratio 2) up from every band edge E_σ = 0 inside the window (the √E
 edges); 20-point Gauss–Legendre per panel.  c = ∫_{−∞}^0 C (closed form) +
 ∫ [f(ε) − θ(−ε)] C(ε) dε (quadrature).
@@ -124,11 +125,11 @@ def texture_rule(eps_f: float, exchange: float, temperature: float) -> tuple[np.
     """Nodes x_k = ε_k/T and weights for ∫ dx over the thermal window (see module docstring)."""
     lo = max(-40.0, -(eps_f + exchange) / temperature)
     hi = 40.0
-    breaks = uniform_breakpoints(lo, hi, 2.0)
+    breaks = uniform_breakpoints(lo, hi, 4.0)
     breaks = merge_breakpoints(breaks, np.zeros(1), 1e-12)
     for edge in (-(eps_f + exchange) / temperature, (exchange - eps_f) / temperature):
         if lo <= edge < hi:
-            graded = graded_breakpoints(edge, min(edge + 4.0, hi), 1e-9, 2.0, 2.0)
+            graded = graded_breakpoints(edge, min(edge + 8.0, hi), 1e-9, 4.0, 2.0)
             breaks = merge_breakpoints(breaks, graded, 1e-12)
     return panel_rule(breaks, GL_NODES, GL_WEIGHTS)
 
