@@ -37,7 +37,8 @@ edges); 20-point Gauss–Legendre per panel.  c = ∫_{−∞}^0 C (closed form)
 
 Accuracy (``tests/test_texture.py`` against ``scipy.integrate.quad``): a, b, c to 1e-11
 relative; a_T, b_T, C_1 to 1e-11 of ∫(−f')|ε||integrand| (they are small differences
-of odd parts), for T from 1e-4 to 0.1 of the distance from μ to the nearest band edge.
+of odd parts), for k_B T from 5e-4 to 0.1 of the distance from μ to the nearest band
+edge.
 """
 
 from __future__ import annotations
