@@ -99,30 +99,38 @@ def fis_terms(V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta) -> np.ndar
             flip_overlap = 0.5 * (1.0 - spin_s * spin_f * cos_theta)  # ⟨σ|−σ'⟩²
             dos_f = 1.0 + spin_f * P
             mu_f = V + 0.5 * (spin_s - spin_f * cos_theta) * Omega  # V + Ω_σσ'
-            for branch in _SPINS:  # ± in N_S,σ = Σ± (1 ± σ cos θ_h)/2 N0(ε ∓ h)
+            # Row order: the engine reuses the DOS / occupation of the previous row, so each
+            # row changes only one of them: (+, diff) (+, diff) (−, diff) (−, diff) (−, noise)
+            # (+, noise).  ± is the branch of N_S,σ = Σ± (1 ± σ cos θ_h)/2 N0(ε ∓ h).
+            rows = []
+            for branch in _SPINS:
                 weight_s = 0.5 * (1.0 + branch * spin_s * cos_h)
-                coefficients = (
-                    0.5 * overlap * dos_f * weight_s,
-                    -0.125 * sin2_theta * spin_s * dos_f * weight_s,
-                    0.0625 * flip_overlap * dos_f * weight_s,
-                )
-                modes = (cv.MODE_DIFFERENCE, cv.MODE_DIFFERENCE, cv.MODE_NOISE)
-                outputs = ((I_CHARGE, HEAT_S), (TORQUE_Z, -1), (TORQUE_NOISE, -1))
-                for coeff, mode, (out0, out1) in zip(coefficients, modes, outputs, strict=True):
-                    t = terms[:, k]
-                    t[:, cv.COL_COEFF] = coeff
-                    t[:, cv.COL_DELTA_A] = delta
-                    t[:, cv.COL_SHIFT_A] = branch * h
-                    t[:, cv.COL_DYNES_A] = dynes
-                    t[:, cv.COL_MU_L] = mu_f
-                    t[:, cv.COL_T_L] = T_F
-                    t[:, cv.COL_MU_R] = 0.0
-                    t[:, cv.COL_T_R] = T_S
-                    t[:, cv.COL_MODE] = mode
-                    t[:, cv.COL_OUT0] = out0
-                    t[:, cv.COL_OUT1] = out1
-                    k += 1
-    return terms
+                rows.append((branch, 0.5 * overlap * dos_f * weight_s, cv.MODE_DIFFERENCE,
+                             I_CHARGE, HEAT_S))
+                rows.append((branch, -0.125 * sin2_theta * spin_s * dos_f * weight_s,
+                             cv.MODE_DIFFERENCE, TORQUE_Z, -1))
+            for branch in _SPINS[::-1]:
+                weight_s = 0.5 * (1.0 + branch * spin_s * cos_h)
+                rows.append((branch, 0.0625 * flip_overlap * dos_f * weight_s, cv.MODE_NOISE,
+                             TORQUE_NOISE, -1))
+            for branch, coeff, mode, out0, out1 in rows:
+                t = terms[:, k]
+                t[:, cv.COL_COEFF] = coeff
+                t[:, cv.COL_DELTA_A] = delta
+                t[:, cv.COL_SHIFT_A] = branch * h
+                t[:, cv.COL_DYNES_A] = dynes
+                t[:, cv.COL_MU_L] = mu_f
+                t[:, cv.COL_T_L] = T_F
+                t[:, cv.COL_MU_R] = 0.0
+                t[:, cv.COL_T_R] = T_S
+                t[:, cv.COL_MODE] = mode
+                t[:, cv.COL_OUT0] = out0
+                t[:, cv.COL_OUT1] = out1
+                k += 1
+    # Rows with zero coefficient (θ = 0, P = ±1, h ∥ ẑ) are skipped by the engine but break
+    # its reuse of the previous row: move them to the end, keeping the order of the others.
+    order = np.argsort(terms[:, :, cv.COL_COEFF] == 0.0, axis=1, kind="stable")
+    return np.take_along_axis(terms, order[:, :, None], axis=1)
 
 
 def fis_currents(

@@ -53,7 +53,10 @@ def _fermi(energy: float, temperature: float) -> float:
 
 
 def quad_reference(V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta) -> dict[str, float]:
-    """All fis outputs from Eqs. (3)–(5), (20) of seed 000 by scipy quad (epsrel 1e-12)."""
+    """All fis outputs from Eqs. (3)–(5), (20) of seed 000 by scipy quad (epsrel 1e-12).
+
+    Panels are split at every Fermi step, every gap edge ±h ± Δ and at edge ± Γ·4^k.
+    """
     cos_t, sin2 = math.cos(theta), math.sin(theta) ** 2
     cos_h = math.cos(h_angle)
     channels = []  # (σ, σ', μ_F = V + Ω_σσ', N_F,σ')
@@ -93,7 +96,11 @@ def quad_reference(V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta) -> di
     lo, hi = min(mus) - 40 * t_max, max(mus) + 40 * t_max
     points = set(mus)
     if delta > 0:
-        points |= {b * h + d * delta for b in (1, -1) for d in (1, -1)}
+        # each gap edge, plus points graded geometrically away from it from the Dynes scale
+        # up (QAGS alone misses the Γ-wide edge peak by ~1e-6 relative for Γ ≲ 1e-5)
+        for edge in (b * h + d * delta for b in (1, -1) for d in (1, -1)):
+            points.add(edge)
+            points |= {edge + side * dynes * 4.0**k for k in range(14) for side in (1, -1)}
     edges = sorted({lo, hi} | {p for p in points if lo < p < hi})
     result = {}
     for which in OUTPUTS:
@@ -120,6 +127,9 @@ REFERENCE_POINTS = [
     _point(V=0.8, h=0.3, h_angle=math.pi, Omega=-0.4, T_S=0.6 * Tc, T_F=0.3 * Tc, dynes=1e-4),
     # h along x, large cone angle, F hotter
     _point(V=-0.5, h=0.4, h_angle=math.pi / 2, theta=2.0, Omega=0.7, T_S=0.2 * Tc, T_F=0.7 * Tc),
+    # very small broadening: the gap-edge peaks are only Γ = 1.5e-5 wide
+    _point(V=1.27, h=0.38, h_angle=0.48, P=-0.05, theta=1.96, Omega=-0.73, T_S=0.27 * Tc,
+           T_F=0.7 * Tc, dynes=1.5e-5),
     # generic tilt, fixed gap, P < 0, larger broadening
     _point(V=1.3, h=-0.25, h_angle=1.0, P=-0.4, theta=1.2, Omega=1.1, T_S=0.8 * Tc, T_F=0.4 * Tc,
            dynes=2e-2, delta=0.7),
@@ -164,7 +174,7 @@ def test_bad_parameters_are_rejected():
 # -- symmetries and conservation ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("point", REFERENCE_POINTS[1:3])
+@pytest.mark.parametrize("point", REFERENCE_POINTS[1:4])
 def test_spin_reversal_symmetry(point):
     """(h, Ω, P) → (−h, −Ω, −P) relabels σ, σ' → −σ, −σ' in Eqs. (3)–(5), (20).
 

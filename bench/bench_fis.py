@@ -1,0 +1,98 @@
+"""Throughput of the ``fis`` model (seed 000) against a scipy quad reference, same run.
+
+Evaluates all fis outputs (I_charge, heat_S, heat_F, torque_z, torque_noise) on a 4-D block
+h × T × V × Ω (T_S = T_F = T, self-consistent gap) on one core through the model's
+``evaluate_block`` (serial engine), and the independent scipy.integrate.quad reference of
+``tests/test_fis.py`` on a sample of the same points.  Prints compile time apart from run
+time, points/s of both, their ratio, and the largest deviation on the sampled points
+(which must stay within the engine's stated 1e-6 relative / 1e-9 absolute).
+
+Run:  NUMBA_NUM_THREADS=1 /tmp/venv/bin/python bench/bench_fis.py [--size 4] [--samples 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("NUMBA_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from test_fis import OUTPUTS, quad_reference  # noqa: E402
+
+from fastspin.model import broadcast_params, get_model  # noqa: E402
+from fastspin.units import Tc  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=4, help="points per axis (block = size^4)")
+    parser.add_argument("--samples", type=int, default=8, help="points timed with scipy quad")
+    parser.add_argument("--dynes", type=float, default=1e-3)
+    args = parser.parse_args()
+
+    model = get_model("fis")
+    n = args.size
+    axes = {
+        "h": np.linspace(-0.4, 0.4, n),
+        "T_S": np.linspace(0.1, 0.7, n) * Tc,
+        "V": np.linspace(-1.5, 1.5, n),
+        "Omega": np.linspace(-1.2, 1.2, n),
+    }
+    values = model.validate({**axes, "dynes": args.dynes, "P": 0.8, "theta": 0.7, "h_angle": 0.0})
+    block = broadcast_params(model, values, list(axes))
+    block["T_F"] = block["T_S"]  # one temperature axis T = T_S = T_F
+    n_points = block["V"].size
+
+    start = time.perf_counter()
+    model.warmup()
+    compile_time = time.perf_counter() - start
+
+    # warm the gap solver cache too, then time the block itself (best of 3)
+    model.evaluate_block(block)
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        result = model.evaluate_block(block)
+        times.append(time.perf_counter() - start)
+    fast_time = min(times)
+    fast_rate = n_points / fast_time
+
+    from fastspin.fis import resolve_gap
+
+    delta = resolve_gap(block["T_S"], block["h"], block["delta"])
+    rng = np.random.default_rng(0)
+    picks = rng.choice(n_points, size=min(args.samples, n_points), replace=False)
+    start = time.perf_counter()
+    worst = 0.0
+    for flat in picks:
+        index = np.unravel_index(flat, block["V"].shape)
+        point = {k: float(block[k][index]) for k in
+                 ("V", "h", "h_angle", "P", "theta", "Omega", "T_S", "T_F", "dynes")}
+        reference = quad_reference(**point, delta=float(delta[index]))
+        for name in OUTPUTS:
+            ref = reference[name]
+            deviation = abs(float(result[name][index]) - ref) / max(1e-6 * abs(ref), 1e-9)
+            worst = max(worst, deviation)
+    quad_time = time.perf_counter() - start
+    quad_rate = len(picks) / quad_time
+
+    print(f"fis block h x T x V x Omega = {n}^4 = {n_points} points, dynes = {args.dynes:g}, "
+          f"all {len(OUTPUTS)} outputs, one core")
+    print(f"  compile/warm-up          : {compile_time:8.3f} s")
+    print(f"  fastspin fis             : {fast_time:8.3f} s  -> {fast_rate:10.1f} points/s")
+    print(f"  scipy quad reference     : {quad_time:8.3f} s for {len(picks)} points "
+          f"-> {quad_rate:10.2f} points/s")
+    print(f"  speed-up                 : {fast_rate / quad_rate:8.1f} x")
+    print(f"  worst deviation / (1e-6 rel or 1e-9 abs) on the sampled points: {worst:.3g} "
+          f"({'OK' if worst <= 1 else 'OUT OF TOLERANCE'})")
+
+
+if __name__ == "__main__":
+    main()
