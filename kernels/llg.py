@@ -54,7 +54,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from fastspin.kernels.rng import fill_normals, seed_key
+from fastspin.kernels.rng import normals_lanes, seed_key
 from numba import njit, prange
 
 # ---- parameter vector layout -------------------------------------------------------
@@ -95,30 +95,19 @@ def waveform(params, offset, tau):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def deterministic_field(params, mx, my, mz, tau):
-    """h_tot without the thermal field, at m and reduced time τ (module docstring)."""
-    nx = params[P_EASY_AXIS]
-    ny = params[P_EASY_AXIS + 1]
-    nz = params[P_EASY_AXIS + 2]
-    proj = params[P_ANISOTROPY] * (mx * nx + my * ny + mz * nz)
-    hx = proj * nx - params[P_DEMAG] * mx + params[P_FIELD_DC]
-    hy = proj * ny - params[P_DEMAG + 1] * my + params[P_FIELD_DC + 1]
-    hz = proj * nz - params[P_DEMAG + 2] * mz + params[P_FIELD_DC + 2]
-    w_field = waveform(params, P_FIELD_WAVE, tau)
-    if w_field != 0.0:
-        hx += params[P_FIELD_AC] * w_field
-        hy += params[P_FIELD_AC + 1] * w_field
-        hz += params[P_FIELD_AC + 2] * w_field
-    a = params[P_STT_DC] + params[P_STT_AC] * waveform(params, P_STT_WAVE, tau)
-    if a != 0.0:
-        px = params[P_POLARIZER]
-        py = params[P_POLARIZER + 1]
-        pz = params[P_POLARIZER + 2]
-        a = a / (1.0 + params[P_LAMBDA] * (mx * px + my * py + mz * pz))
-        beta = params[P_FIELD_LIKE]
-        hx += a * (my * pz - mz * py + beta * px)
-        hy += a * (mz * px - mx * pz + beta * py)
-        hz += a * (mx * py - my * px + beta * pz)
+def field_and_torque(
+    mx, my, mz, nx, ny, nz, k, dx, dy, dz, hx0, hy0, hz0, px, py, pz, a, beta, lam
+):
+    """h_tot without the thermal field (module docstring), for hoisted coefficients.
+
+    (hx0, hy0, hz0) is the external field and ``a`` the spin-torque field at the time
+    of evaluation; ``k``, (nx, ny, nz) the anisotropy, (dx, dy, dz) the demag diagonal.
+    """
+    proj = k * (mx * nx + my * ny + mz * nz)
+    a = a / (1.0 + lam * (mx * px + my * py + mz * pz))
+    hx = proj * nx - dx * mx + hx0 + a * (my * pz - mz * py + beta * px)
+    hy = proj * ny - dy * my + hy0 + a * (mz * px - mx * pz + beta * py)
+    hz = proj * nz - dz * mz + hz0 + a * (mx * py - my * px + beta * pz)
     return hx, hy, hz
 
 
@@ -138,39 +127,90 @@ def landau_lifshitz(mx, my, mz, hx, hy, hz, alpha, prefactor):
     )
 
 
-@njit(cache=True, nogil=True, inline="always")
-def heun_step(params, mx, my, mz, tau, dt, thx, thy, thz):
-    """One stochastic Heun step with thermal field (thx, thy, thz) held over the step."""
+@njit(cache=True, nogil=True, error_model="numpy")
+def _heun_lanes(params, state, noise_rows, tau, dt, noise):
+    """One stochastic Heun step for every lane (column) of ``state`` (3, L).
+
+    ``noise_rows`` (3, L) are the standard normals of this step; the thermal field is
+    noise·ξ, held fixed over the predictor and the corrector.  The loop over lanes
+    has no branches and vectorizes.
+    """
     alpha = params[P_ALPHA]
     pref = 1.0 / (1.0 + alpha * alpha)
-    hx, hy, hz = deterministic_field(params, mx, my, mz, tau)
-    f1x, f1y, f1z = landau_lifshitz(mx, my, mz, hx + thx, hy + thy, hz + thz, alpha, pref)
-    px = mx + dt * f1x
-    py = my + dt * f1y
-    pz = mz + dt * f1z
-    inv = 1.0 / math.sqrt(px * px + py * py + pz * pz)
-    px *= inv
-    py *= inv
-    pz *= inv
-    hx, hy, hz = deterministic_field(params, px, py, pz, tau + dt)
-    f2x, f2y, f2z = landau_lifshitz(px, py, pz, hx + thx, hy + thy, hz + thz, alpha, pref)
+    nx = params[P_EASY_AXIS]
+    ny = params[P_EASY_AXIS + 1]
+    nz = params[P_EASY_AXIS + 2]
+    k = params[P_ANISOTROPY]
+    dx = params[P_DEMAG]
+    dy = params[P_DEMAG + 1]
+    dz = params[P_DEMAG + 2]
+    px = params[P_POLARIZER]
+    py = params[P_POLARIZER + 1]
+    pz = params[P_POLARIZER + 2]
+    beta = params[P_FIELD_LIKE]
+    lam = params[P_LAMBDA]
+    w0 = waveform(params, P_FIELD_WAVE, tau)
+    w1 = waveform(params, P_FIELD_WAVE, tau + dt)
+    h0x = params[P_FIELD_DC] + params[P_FIELD_AC] * w0
+    h0y = params[P_FIELD_DC + 1] + params[P_FIELD_AC + 1] * w0
+    h0z = params[P_FIELD_DC + 2] + params[P_FIELD_AC + 2] * w0
+    h1x = params[P_FIELD_DC] + params[P_FIELD_AC] * w1
+    h1y = params[P_FIELD_DC + 1] + params[P_FIELD_AC + 1] * w1
+    h1z = params[P_FIELD_DC + 2] + params[P_FIELD_AC + 2] * w1
+    a0 = params[P_STT_DC] + params[P_STT_AC] * waveform(params, P_STT_WAVE, tau)
+    a1 = params[P_STT_DC] + params[P_STT_AC] * waveform(params, P_STT_WAVE, tau + dt)
     half = 0.5 * dt
-    nx = mx + half * (f1x + f2x)
-    ny = my + half * (f1y + f2y)
-    nz = mz + half * (f1z + f2z)
-    inv = 1.0 / math.sqrt(nx * nx + ny * ny + nz * nz)
-    return nx * inv, ny * inv, nz * inv
+    sx = state[0]
+    sy = state[1]
+    sz = state[2]
+    xi_x = noise_rows[0]
+    xi_y = noise_rows[1]
+    xi_z = noise_rows[2]
+    for lane in range(state.shape[1]):
+        mx = sx[lane]
+        my = sy[lane]
+        mz = sz[lane]
+        thx = noise * xi_x[lane]
+        thy = noise * xi_y[lane]
+        thz = noise * xi_z[lane]
+        hx, hy, hz = field_and_torque(
+            mx, my, mz, nx, ny, nz, k, dx, dy, dz, h0x, h0y, h0z, px, py, pz, a0, beta, lam
+        )
+        f1x, f1y, f1z = landau_lifshitz(mx, my, mz, hx + thx, hy + thy, hz + thz, alpha, pref)
+        qx = mx + dt * f1x
+        qy = my + dt * f1y
+        qz = mz + dt * f1z
+        inv = 1.0 / math.sqrt(qx * qx + qy * qy + qz * qz)
+        qx *= inv
+        qy *= inv
+        qz *= inv
+        hx, hy, hz = field_and_torque(
+            qx, qy, qz, nx, ny, nz, k, dx, dy, dz, h1x, h1y, h1z, px, py, pz, a1, beta, lam
+        )
+        f2x, f2y, f2z = landau_lifshitz(qx, qy, qz, hx + thx, hy + thy, hz + thz, alpha, pref)
+        ux = mx + half * (f1x + f2x)
+        uy = my + half * (f1y + f2y)
+        uz = mz + half * (f1z + f2z)
+        inv = 1.0 / math.sqrt(ux * ux + uy * uy + uz * uz)
+        sx[lane] = ux * inv
+        sy[lane] = uy * inv
+        sz[lane] = uz * inv
 
 
-@njit(cache=True, nogil=True)
-def run_trajectory(
+#: trajectories integrated side by side (SIMD lanes) by one thread
+LANES = 16
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def run_group(
     params,
     m0,
     k0,
     k1,
     stream,
-    trajectory,
-    row,
+    first_trajectory,
+    first_row,
+    n_active,
     dt,
     n_steps,
     switch_axis,
@@ -185,87 +225,110 @@ def run_trajectory(
     traces,
     trace_every,
 ):
-    """Integrate one trajectory and write its outputs into row ``row``.
+    """Integrate trajectories first_trajectory … + n_active - 1 (n_active <= LANES).
 
-    * ``switch_time[row]``: first reduced time at which s·(m·a) < ``switch_level``,
-      with a = ``switch_axis`` and s = sign(m0·a) (+1 if zero); NaN if never.  The
-      criterion is checked after every step.
-    * ``final_m[row]``: m at the end (or at the switch when ``stop_at_switch``).
-    * ``mean_projection[row]``: mean of m·a over the samples k = sample_start,
-      sample_start + sample_every, … (state after step k); NaN if no sample.
-    * ``hist`` (+=): counts of m·a in ``hist.shape[0]`` equal bins on [-1, 1] over
-      the same samples.
-    * ``traces[row, j]``: m after step j·trace_every (j = 0 is m0) if
-      ``trace_every > 0``; NaN after an early stop.
+    Outputs go to rows first_row … first_row + n_active - 1:
+
+    * ``switch_time``: first reduced time τ = k·Δτ (checked after every step k) at which
+      s·(m·a) < ``switch_level``, with a = ``switch_axis`` and s = sign(m0·a) (+1 if 0);
+      NaN if never;
+    * ``final_m``: m after the last step, or at the switch when ``stop_at_switch``;
+    * ``mean_projection``: mean of m·a over the samples k = sample_start,
+      sample_start + sample_every, … (state after step k), NaN without samples;
+    * ``hist`` (accumulated): counts of m·a over the same samples in
+      ``hist.shape[0]`` equal bins on [-1, 1];
+    * ``traces[row, j]``: m after step j·trace_every (j = 0: m0) when trace_every > 0,
+      NaN after an early stop.
+
+    All lanes step together; stopped lanes keep being integrated but record nothing.
     """
-    alpha = params[P_ALPHA]
-    noise = math.sqrt(2.0 * alpha * params[P_TEMPERATURE] / dt)
+    n_lanes = LANES
     ax = switch_axis[0]
     ay = switch_axis[1]
     az = switch_axis[2]
-    mx = m0[0]
-    my = m0[1]
-    mz = m0[2]
-    proj0 = mx * ax + my * ay + mz * az
-    sign = 1.0 if proj0 >= 0.0 else -1.0
+    sign = 1.0 if (m0[0] * ax + m0[1] * ay + m0[2] * az) >= 0.0 else -1.0
+    noise = math.sqrt(2.0 * params[P_ALPHA] * params[P_TEMPERATURE] / dt)
     nbins = hist.shape[0]
-    buffer = np.empty(12)
-    switch_time[row] = np.nan
-    total = 0.0
-    count = 0
+    state = np.empty((3, n_lanes))
+    for lane in range(n_lanes):
+        state[0, lane] = m0[0]
+        state[1, lane] = m0[1]
+        state[2, lane] = m0[2]
+    normals = np.empty((12, n_lanes))
+    scratch = np.empty((6, n_lanes))
+    running = np.ones(n_lanes, dtype=np.int64)
+    for lane in range(n_active, n_lanes):
+        running[lane] = 0
+    totals = np.zeros(n_lanes)
+    counts = np.zeros(n_lanes, dtype=np.int64)
+    n_running = n_active
+    unswitched = np.ones(n_lanes, dtype=np.int64)
+    for lane in range(n_active):
+        switch_time[first_row + lane] = np.nan
     n_trace = traces.shape[1] if trace_every > 0 else 0
     if n_trace > 0:
-        traces[row, 0, 0] = mx
-        traces[row, 0, 1] = my
-        traces[row, 0, 2] = mz
-    last = n_steps
+        for lane in range(n_active):
+            for c in range(3):
+                traces[first_row + lane, 0, c] = m0[c]
+    next_sample = sample_start if sample_start >= 1 else 1
+    next_trace = trace_every
+    sx = state[0]
+    sy = state[1]
+    sz = state[2]
     for step in range(n_steps):
-        lane = step & 3
-        if lane == 0:
+        phase = step & 3
+        if phase == 0:
             # normals 3·step … 3·step + 11 = Philox blocks 3·step/4 … 3·step/4 + 2
-            fill_normals(buffer, k0, k1, (3 * step) >> 2, trajectory, stream)
-        tau = step * dt
-        mx, my, mz = heun_step(
-            params,
-            mx,
-            my,
-            mz,
-            tau,
-            dt,
-            noise * buffer[3 * lane],
-            noise * buffer[3 * lane + 1],
-            noise * buffer[3 * lane + 2],
-        )
+            normals_lanes(k0, k1, (3 * step) >> 2, first_trajectory, stream, normals, scratch)
+        _heun_lanes(params, state, normals[3 * phase : 3 * phase + 3], step * dt, dt, noise)
         k = step + 1
-        proj = mx * ax + my * ay + mz * az
-        if k >= sample_start and (k - sample_start) % sample_every == 0:
-            total += proj
-            count += 1
-            b = int((proj + 1.0) * 0.5 * nbins)
-            if b >= nbins:
-                b = nbins - 1
-            elif b < 0:
-                b = 0
-            hist[b] += 1
-        if n_trace > 0 and k % trace_every == 0:
+        new_switches = 0
+        for lane in range(n_lanes):
+            proj = sx[lane] * ax + sy[lane] * ay + sz[lane] * az
+            new_switches += (sign * proj < switch_level) * unswitched[lane]
+        if new_switches > 0:
+            for lane in range(n_active):
+                proj = sx[lane] * ax + sy[lane] * ay + sz[lane] * az
+                if unswitched[lane] and sign * proj < switch_level:
+                    unswitched[lane] = 0
+                    switch_time[first_row + lane] = k * dt
+                    if stop_at_switch and running[lane]:
+                        running[lane] = 0
+                        n_running -= 1
+                        final_m[first_row + lane, 0] = sx[lane]
+                        final_m[first_row + lane, 1] = sy[lane]
+                        final_m[first_row + lane, 2] = sz[lane]
+                        first_nan = (k - 1) // trace_every + 1 if n_trace > 0 else 0
+                        for j in range(first_nan, n_trace):
+                            for c in range(3):
+                                traces[first_row + lane, j, c] = np.nan
+        if k == next_sample:
+            next_sample += sample_every
+            for lane in range(n_active):
+                if running[lane]:
+                    proj = sx[lane] * ax + sy[lane] * ay + sz[lane] * az
+                    totals[lane] += proj
+                    counts[lane] += 1
+                    b = int((proj + 1.0) * 0.5 * nbins)
+                    b = min(max(b, 0), nbins - 1)
+                    hist[b] += 1
+        if k == next_trace:
+            next_trace += trace_every
             j = k // trace_every
-            traces[row, j, 0] = mx
-            traces[row, j, 1] = my
-            traces[row, j, 2] = mz
-        if sign * proj < switch_level and np.isnan(switch_time[row]):
-            switch_time[row] = k * dt
-            if stop_at_switch:
-                last = k
-                break
-    if n_trace > 0:
-        for j in range(last // trace_every + 1, n_trace):
-            traces[row, j, 0] = np.nan
-            traces[row, j, 1] = np.nan
-            traces[row, j, 2] = np.nan
-    final_m[row, 0] = mx
-    final_m[row, 1] = my
-    final_m[row, 2] = mz
-    mean_projection[row] = total / count if count > 0 else np.nan
+            for lane in range(n_active):
+                if running[lane]:
+                    traces[first_row + lane, j, 0] = sx[lane]
+                    traces[first_row + lane, j, 1] = sy[lane]
+                    traces[first_row + lane, j, 2] = sz[lane]
+        if n_running == 0:
+            break
+    for lane in range(n_active):
+        row = first_row + lane
+        if running[lane]:
+            final_m[row, 0] = sx[lane]
+            final_m[row, 1] = sy[lane]
+            final_m[row, 2] = sz[lane]
+        mean_projection[row] = totals[lane] / counts[lane] if counts[lane] > 0 else np.nan
 
 
 @njit(cache=True, nogil=True)
@@ -291,15 +354,18 @@ def llg_ensemble(
 ):
     """Serial ensemble: trajectories first_trajectory … first_trajectory + n - 1.
 
-    n = ``switch_time.shape[0]``; outputs are preallocated by the caller (see
-    :func:`run_trajectory` for their meaning); ``hist`` is accumulated into.
+    n = ``switch_time.shape[0]``; outputs are preallocated by the caller and row i
+    belongs to trajectory first_trajectory + i (see :func:`run_group`); ``hist`` is
+    accumulated into.  Trajectories run in groups of ``LANES``.
     """
     k0, k1 = seed_key(seed)
-    for row in range(switch_time.shape[0]):
-        run_trajectory(
-            params, m0, k0, k1, stream, first_trajectory + row, row, dt, n_steps,
-            switch_axis, switch_level, stop_at_switch, sample_start, sample_every,
-            switch_time, final_m, mean_projection, hist, traces, trace_every,
+    n = switch_time.shape[0]
+    for first_row in range(0, n, LANES):
+        run_group(
+            params, m0, k0, k1, stream, first_trajectory + first_row, first_row,
+            min(LANES, n - first_row), dt, n_steps, switch_axis, switch_level,
+            stop_at_switch, sample_start, sample_every, switch_time, final_m,
+            mean_projection, hist, traces, trace_every,
         )  # fmt: skip
 
 
@@ -323,26 +389,28 @@ def llg_ensemble_parallel(
     hist,
     traces,
     trace_every,
-    n_chunks,
+    n_tasks,
 ):
     """``prange`` variant of :func:`llg_ensemble` with bit-identical results.
 
-    Trajectories are cut into ``n_chunks`` contiguous chunks, each with its own
-    integer histogram, summed at the end.  Only for single-process use (DESIGN.md:
+    The groups of ``LANES`` trajectories are dealt to ``n_tasks`` tasks (e.g. the
+    number of threads), each with its own integer histogram, summed at the end; the
+    results do not depend on ``n_tasks``.  Only for single-process use (DESIGN.md:
     never call a ``parallel`` kernel from several Dask threads).
     """
     k0, k1 = seed_key(seed)
     n = switch_time.shape[0]
-    chunk_hist = np.zeros((n_chunks, hist.shape[0]), dtype=hist.dtype)
-    for c in prange(n_chunks):
-        start = (c * n) // n_chunks
-        stop = ((c + 1) * n) // n_chunks
-        for row in range(start, stop):
-            run_trajectory(
-                params, m0, k0, k1, stream, first_trajectory + row, row, dt, n_steps,
-                switch_axis, switch_level, stop_at_switch, sample_start, sample_every,
-                switch_time, final_m, mean_projection, chunk_hist[c], traces, trace_every,
+    n_groups = (n + LANES - 1) // LANES
+    task_hist = np.zeros((n_tasks, hist.shape[0]), dtype=hist.dtype)
+    for task in prange(n_tasks):
+        for g in range(task, n_groups, n_tasks):
+            first_row = g * LANES
+            run_group(
+                params, m0, k0, k1, stream, first_trajectory + first_row, first_row,
+                min(LANES, n - first_row), dt, n_steps, switch_axis, switch_level,
+                stop_at_switch, sample_start, sample_every, switch_time, final_m,
+                mean_projection, task_hist[task], traces, trace_every,
             )  # fmt: skip
-    for c in range(n_chunks):
+    for task in range(n_tasks):
         for b in range(hist.shape[0]):
-            hist[b] += chunk_hist[c, b]
+            hist[b] += task_hist[task, b]

@@ -1,0 +1,244 @@
+"""Stochastic LLG(S) macrospin ensembles (fastspin.dynamics / fastspin.kernels.llg).
+
+Statistical tests use fixed seeds and tolerances from the sample size: chi-square at
+p = 1e-4, means within 4.5 standard errors.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import integrate, stats
+
+from fastspin.dynamics import (
+    BOLTZMANN,
+    ELEMENTARY_CHARGE,
+    HBAR,
+    MU0,
+    Macrospin,
+    SwitchCriterion,
+    Waveform,
+    merge_results,
+    run_ensemble,
+)
+from fastspin.model import ParameterError
+
+
+def _boltzmann_bin_probabilities(edges, sigma, xi):
+    weight = lambda u: math.exp(sigma * u * u + xi * u - sigma - abs(xi))  # noqa: E731
+    z = integrate.quad(weight, -1, 1, epsabs=0, epsrel=1e-12)[0]
+    return np.array(
+        [integrate.quad(weight, a, b, epsabs=0, epsrel=1e-12)[0] for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    ) / z
+
+
+def test_boltzmann_uniaxial_with_demag_in_field():
+    """p(m_z) ∝ exp(σ_eff m_z² + ξ m_z) for anisotropy + axially symmetric demag + field.
+
+    Energy (units μ0 Ms H_K V): -k m_z²/2 + [N⊥(1-m_z²) + N_zz m_z²]/2 - h m_z, so
+    σ_eff = (k - N_zz + N⊥)/(2t), ξ = h/t.  Independent final states of N = 4000
+    trajectories after 100 reduced time units (>> the inter-well relaxation time), chi-square
+    over 20 bins, and the mean of m_z within 4.5 standard errors.
+    """
+    t = 0.25
+    spin = Macrospin(alpha=1.0, temperature=t, anisotropy=1.3, demag=(0.2, 0.2, 0.5), field=(0, 0, 0.25))
+    sigma_eff, xi = (1.3 - 0.5 + 0.2) / (2 * t), 0.25 / t
+    result = run_ensemble(spin, 4000, seed=11, dt=0.02, n_steps=5000, m0=(1, 0, 0), n_bins=20)
+    counts = result.histogram
+    assert counts.sum() == 4000
+    expected = _boltzmann_bin_probabilities(result.bin_edges, sigma_eff, xi) * counts.sum()
+    chi2 = np.sum((counts - expected) ** 2 / expected)
+    assert chi2 < stats.chi2.ppf(1 - 1e-4, len(counts) - 1)
+    mz = result.final_m[:, 2]
+    centres_exact = integrate.quad(lambda u: u * math.exp(sigma_eff * u * u + xi * u - sigma_eff - xi), -1, 1)[0]
+    norm = integrate.quad(lambda u: math.exp(sigma_eff * u * u + xi * u - sigma_eff - xi), -1, 1)[0]
+    assert abs(mz.mean() - centres_exact / norm) < 4.5 * mz.std() / math.sqrt(mz.size)
+
+
+@pytest.mark.parametrize("xi", [0.5, 2.0, 5.0])
+def test_langevin_function_isotropic_spin(xi):
+    """<m·ĥ> = coth ξ - 1/ξ for an isotropic spin in a field along an oblique axis.
+
+    Per-trajectory time averages over τ in [15, 40] (burn-in 15 >> 1/(2k) = 2, k = α t/(1+α²))
+    are i.i.d. across trajectories: their mean must be within 4.5 standard errors.
+    """
+    t = 0.5
+    direction = np.array([1.0, 2.0, 2.0]) / 3.0
+    spin = Macrospin(alpha=1.0, temperature=t, anisotropy=0.0, field=tuple(xi * t * direction))
+    result = run_ensemble(
+        spin, 1024, seed=5, dt=0.01, n_steps=4000, sample_start=1500, sample_every=1,
+        criterion=SwitchCriterion(axis=tuple(direction)),
+    )  # fmt: skip
+    averages = result.mean_projection
+    langevin = 1.0 / math.tanh(xi) - 1.0 / xi
+    assert abs(averages.mean() - langevin) < 4.5 * averages.std() / math.sqrt(averages.size)
+
+
+def brown_mean_first_passage(sigma, h, alpha, u_abs):
+    """Exact MFPT from m_z = 1 to m_z = u_abs of the axially symmetric problem.
+
+    Brown's Fokker-Planck equation in u = m_z (reduced units):
+    ∂τ W = ∂u[D(u) e^{-Φ} ∂u(e^{Φ} W)], D = k(1-u²), k = α t/(1+α²), Φ = e/t = -(σu² + ξu).
+    With reflection at u = 1 and absorption at u_abs:
+    T(1) = ∫_{u_abs}^1 dy e^{Φ(y)}/D(y) ∫_y^1 dz e^{-Φ(z)}  (nested quad, rel. tol 1e-10).
+    """
+    t = 1.0 / (2.0 * sigma)
+    k = alpha * t / (1.0 + alpha**2)
+    xi = 2.0 * sigma * h
+
+    def phi(u):
+        return -(sigma * u * u + xi * u) + (sigma + xi)  # shifted: phi(1) = 0
+
+    def inner(y):
+        return integrate.quad(lambda z: math.exp(-phi(z)), y, 1.0, epsabs=0, epsrel=1e-12)[0]
+
+    def outer(y):
+        if y >= 1.0:
+            return 1.0 / (2.0 * k)  # limit of inner(y)/(1-y²) e^{phi} as y -> 1
+        return math.exp(phi(y)) / (k * (1.0 - y * y)) * inner(y)
+
+    return integrate.quad(outer, u_abs, 1.0, epsabs=0, epsrel=1e-10, limit=200)[0]
+
+
+def _escape_check(sigma, n_traj, dt, seed):
+    alpha, h, u_abs = 1.0, 0.0, -0.5
+    exact = brown_mean_first_passage(sigma, h, alpha, u_abs)
+    spin = Macrospin(alpha=alpha, temperature=1.0 / (2.0 * sigma), field=(0, 0, h))
+    result = run_ensemble(
+        spin, n_traj, seed=seed, dt=dt, n_steps=int(30 * exact / dt),
+        criterion=SwitchCriterion("crossing", u_abs), stop_at_switch=True,
+    )  # fmt: skip
+    times = result.switch_time
+    assert np.all(np.isfinite(times))  # all escaped within 30 mean times
+    assert np.all(result.final_m[:, 2] < u_abs)  # the final state is the state at the switch
+    standard_error = times.std() / math.sqrt(times.size)
+    assert abs(times.mean() - exact) < 4.5 * standard_error, (times.mean(), exact, standard_error)
+    # escape times over a high barrier are nearly exponential: std ≈ mean
+    assert abs(times.std() / times.mean() - 1.0) < 0.15
+
+
+def test_mean_escape_time_sigma5():
+    """Mean first-passage time (m_z: 1 → -1/2) at σ = 5 against Brown's quadrature."""
+    _escape_check(5.0, 1200, 0.02, seed=21)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sigma", [7.5, 10.0])
+def test_mean_escape_time_high_barrier(sigma):
+    _escape_check(sigma, 1000, 0.01, seed=22)
+
+
+@pytest.mark.parametrize(
+    "anisotropy, demag, field, beta",
+    [(1.0, (0.0, 0.0, 0.0), 0.2, 0.0), (1.5, (0.1, 0.3, 0.6), -0.1, 0.3)],
+)
+def test_zero_temperature_critical_spin_torque(anisotropy, demag, field, beta):
+    """a_c = -α[k - N_zz + h + (N_xx + N_yy)/2]/(1 + αβ): switch 3% above, not 3% below."""
+    base = Macrospin(
+        alpha=0.1, temperature=0.0, anisotropy=anisotropy, demag=demag, field=(0, 0, field),
+        polarizer=(0, 0, 1), field_like=beta,
+    )  # fmt: skip
+    critical = base.critical_stt()
+    stiffness = anisotropy - demag[2] + field + 0.5 * (demag[0] + demag[1])
+    assert critical == pytest.approx(-0.1 * stiffness / (1 + 0.1 * beta), rel=1e-14)
+    m0 = (math.sin(0.05), 0.0, math.cos(0.05))
+    kwargs = dict(dt=0.01, n_steps=300_000, m0=m0, criterion=SwitchCriterion("reversal", 0.9))
+    above = run_ensemble(base.with_(stt=1.03 * critical), 1, seed=0, stop_at_switch=True, **kwargs)
+    below = run_ensemble(base.with_(stt=0.97 * critical), 1, seed=0, **kwargs)
+    assert np.isfinite(above.switch_time[0])
+    assert np.isnan(below.switch_time[0])
+    assert below.final_m[0, 2] > 0.999  # relaxed back to the easy axis
+
+
+def test_SI_conversion():
+    """σ = KV/k_BT, H_K = 2K/μ0Ms and the textbook Slonczewski critical current.
+
+    J_c0 = (2 e α μ0 Ms d/(ħ η)) (H_K - N_zz Ms + H_z) for a perpendicular free layer.
+    """
+    Ms, K, d, area, T, alpha, eta = 1.0e6, 8.0e5, 1.5e-9, (40e-9) ** 2, 300.0, 0.01, 0.6
+    spin, units = Macrospin.from_SI(
+        Ms=Ms, volume=area * d, K=K, T=T, alpha=alpha, thickness=d, efficiency=eta,
+        demag_factors=(0.0, 0.0, 0.5), field_T=(0.0, 0.0, 0.02),
+    )  # fmt: skip
+    H_K = 2 * K / (MU0 * Ms)
+    assert units.H_K == pytest.approx(H_K, rel=1e-14)
+    assert units.barrier == pytest.approx(K * area * d / (BOLTZMANN * T), rel=1e-14)
+    assert spin.barrier == pytest.approx(units.barrier, rel=1e-12)
+    J_c0 = 2 * ELEMENTARY_CHARGE * alpha * MU0 * Ms * d / (HBAR * eta) * (H_K - 0.5 * Ms + 0.02 / MU0)
+    assert abs(spin.critical_stt()) * units.current_density == pytest.approx(J_c0, rel=1e-12)
+    with pytest.raises(ParameterError, match="thickness"):
+        Macrospin.from_SI(Ms=Ms, volume=1e-24, K=K, T=T, alpha=alpha, current_density=1e11)
+
+
+def test_field_pulse_rotates_by_larmor_angle():
+    """A field pulse h x̂ of width w on an isotropic spin, α → 0, T = 0: rotation by
+    the angle φ = h w/(1+α²) in the positive sense about x̂ (dm/dτ = -m × h = h × m),
+    i.e. m = R_x(φ) ẑ = (0, -sin φ, cos φ)."""
+    h, width, alpha = 0.8, 1.5, 1e-9
+    spin = Macrospin(
+        alpha=alpha, temperature=0.0, anisotropy=0.0, field_ac=(h, 0, 0),
+        field_waveform=Waveform.pulse(0.5, width),
+    )  # fmt: skip
+    result = run_ensemble(spin, 1, seed=0, dt=1e-3, n_steps=3000, trace_every=400)
+    phi = h * width / (1 + alpha**2)
+    assert np.allclose(result.final_m[0], [0.0, -math.sin(phi), math.cos(phi)], atol=1e-5)
+    # before the pulse (τ = 0.4) nothing moves
+    assert np.allclose(result.traces[0, 1], [0.0, 0.0, 1.0], atol=1e-12)
+
+
+def test_identical_for_block_splits_and_threads():
+    """Per-trajectory results and histograms do not depend on blocks or threads."""
+    spin = Macrospin(
+        alpha=0.5, temperature=0.1, field=(0.0, 0.0, -0.9), stt=-0.02, field_like=0.2,
+        stt_waveform=Waveform.pulse(1.0, 3.0), stt_ac=-0.1,
+    )  # fmt: skip
+    common = dict(dt=0.01, n_steps=1000, sample_start=100, sample_every=13, trace_every=50, n_bins=17)
+    whole = run_ensemble(spin, 53, seed=2**33 + 5, stream=4, **common)
+    blocks = [
+        run_ensemble(spin, 20, seed=2**33 + 5, stream=4, first_trajectory=0, **common),
+        run_ensemble(spin, 9, seed=2**33 + 5, stream=4, first_trajectory=20, **common),
+        run_ensemble(spin, 24, seed=2**33 + 5, stream=4, first_trajectory=29, parallel=True, **common),
+    ]
+    merged = merge_results(blocks)
+    threaded = [run_ensemble(spin, 53, seed=2**33 + 5, stream=4, parallel=True, n_tasks=k, **common) for k in (1, 2, 3)]
+    for other in [merged, *threaded]:
+        for name in ("switch_time", "final_m", "mean_projection", "histogram", "traces"):
+            assert np.array_equal(getattr(other, name), getattr(whole, name), equal_nan=True), name
+    assert whole.switched.any() and not whole.switched.all()  # the test exercises both branches
+    # early stop is split-independent too
+    stop = dict(common, criterion=SwitchCriterion("reversal", 0.5))
+    a = run_ensemble(spin, 40, seed=8, stop_at_switch=True, **stop)
+    assert a.switched.any() and not a.switched.all()
+    b = merge_results([run_ensemble(spin, 17, seed=8, stop_at_switch=True, **stop),
+                       run_ensemble(spin, 23, seed=8, first_trajectory=17, stop_at_switch=True, parallel=True, **stop)])  # fmt: skip
+    for name in ("switch_time", "final_m", "mean_projection", "histogram", "traces"):
+        assert np.array_equal(getattr(a, name), getattr(b, name), equal_nan=True), name
+    # another seed gives another ensemble
+    assert not np.array_equal(run_ensemble(spin, 53, seed=6, **common).final_m, whole.final_m)
+
+
+def test_switching_probability_counts():
+    """P_sw(t) from streamed counts equals the empirical CDF of the first-switch times
+    and rises from 0 to the switched fraction; counts add over blocks."""
+    spin = Macrospin(alpha=1.0, temperature=0.1)
+    a = run_ensemble(spin, 300, seed=1, dt=0.02, n_steps=2000, criterion=SwitchCriterion("crossing", 0.0))
+    b = run_ensemble(spin, 200, seed=1, first_trajectory=300, dt=0.02, n_steps=2000)
+    grid = np.linspace(0, 40, 9)
+    merged = merge_results([a, b])
+    assert np.array_equal(a.switched_count(grid) + b.switched_count(grid), merged.switched_count(grid))
+    times = merged.switch_time
+    ecdf = np.array([np.sum(times <= g) for g in grid]) / times.size
+    assert np.array_equal(merged.switching_probability(grid), ecdf)
+    assert merged.switching_probability(grid)[0] == 0.0
+    assert merged.switching_probability([np.inf])[0] == pytest.approx(np.mean(np.isfinite(times)))
+
+
+def test_bad_input_is_refused():
+    with pytest.raises(ParameterError, match="alpha"):
+        Macrospin(alpha=0.0, temperature=0.1)
+    with pytest.raises(ParameterError, match="waveform kind"):
+        Waveform("square")
+    with pytest.raises(ParameterError, match="n_trajectories"):
+        run_ensemble(Macrospin(alpha=0.1, temperature=0.1), 0, seed=1, dt=0.01, n_steps=10)
