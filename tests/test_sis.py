@@ -8,6 +8,7 @@ import pytest
 
 import fastspin
 from fastspin.models.sis import (
+    SISJunction,
     inner_peak_voltage,
     seebeck_voltage,
     threshold_exchange_field,
@@ -46,15 +47,24 @@ def test_stated_symmetries():
     """Iq(V,h) = −Iq(−V,h) = Iq(V,−h); Is(V,h) = Is(−V,h) = −Is(V,−h)  (seed 004, Sec. II)."""
     V = np.array([0.05, 0.2, 0.37, 0.9, 1.4, 2.3])
     kw = dict(HOT, delta_S=float(gap(0.7 * Tc, 0.0)), delta_Sm=float(gap(0.01 * Tc, 0.4)))
-    plus = fastspin.evaluate("sis", V=V, h=0.4, **kw)
-    minus_v = fastspin.evaluate("sis", V=-V, h=0.4, **kw)
-    minus_h = fastspin.evaluate("sis", V=V, h=-0.4, **kw)
+    # integrate every point independently: the fast path uses this very symmetry
+    direct = SISJunction(options={"particle_hole_folding": False})
+    plus = fastspin.evaluate(direct, V=V, h=0.4, **kw)
+    minus_v = fastspin.evaluate(direct, V=-V, h=0.4, **kw)
+    minus_h = fastspin.evaluate(direct, V=V, h=-0.4, **kw)
     atol = 1e-9
     np.testing.assert_allclose(plus.I_charge, -minus_v.I_charge, rtol=1e-7, atol=atol)
     np.testing.assert_allclose(plus.I_charge, minus_h.I_charge, rtol=1e-7, atol=atol)
     np.testing.assert_allclose(plus.I_spin, minus_v.I_spin, rtol=1e-7, atol=atol)
     np.testing.assert_allclose(plus.I_spin, -minus_h.I_spin, rtol=1e-7, atol=atol)
     assert np.all(np.abs(plus.I_spin) > 1e-4)  # the symmetry test is not vacuous
+    np.testing.assert_allclose(plus.heat_S, minus_v.heat_S, rtol=1e-7, atol=atol)
+    # and the folded fast path agrees with direct integration
+    both = np.concatenate([-V, V])
+    folded = fastspin.evaluate("sis", V=both, h=0.4, **kw)
+    unfolded = fastspin.evaluate(direct, V=both, h=0.4, **kw)
+    for name in ("I_up", "I_down", "heat_S", "heat_Sm"):
+        np.testing.assert_allclose(folded[name], unfolded[name], rtol=1e-7, atol=atol)
 
 
 def test_energy_balance_joule_heat():

@@ -113,21 +113,46 @@ def sis_terms(V, h, delta_S, delta_Sm, T_S, T_Sm, dynes) -> np.ndarray:
     return terms
 
 
-def sis_currents(V, h, delta_S, delta_Sm, T_S, T_Sm, dynes, parallel: bool = False) -> dict[str, np.ndarray]:
-    """All sis outputs for broadcastable arrays with the gaps already resolved."""
+def sis_currents(
+    V, h, delta_S, delta_Sm, T_S, T_Sm, dynes, parallel: bool = False, fold: bool = True,
+    rtol: float = cv.DEFAULT_RTOL, atol: float = cv.DEFAULT_ATOL,
+) -> dict[str, np.ndarray]:
+    """All sis outputs for broadcastable arrays with the gaps already resolved.
+
+    ``fold``: compute each distinct point once, and a bias −V from +V through the
+    particle–hole symmetry of the DOS (seed 004, below Eq. (1)):
+    I_σ(−V) = −I_−σ(V) and heat_S(−V) = heat_S(V).  A symmetric I(V) curve then
+    costs half.  ``fold=False`` integrates every point as given (used by the tests
+    that check the symmetry itself).  ``rtol``/``atol``: the engine's tolerances.
+    """
     shape = np.broadcast_shapes(*(np.shape(x) for x in (V, h, delta_S, delta_Sm, T_S, T_Sm, dynes)))
-    terms = sis_terms(V, h, delta_S, delta_Sm, T_S, T_Sm, dynes)
+    columns = [np.broadcast_to(np.asarray(x, float), shape).ravel() for x in (V, h, delta_S, delta_Sm, T_S, T_Sm, dynes)]
+    bias = columns[0]
+    if fold:
+        rows = np.stack([np.abs(bias), *columns[1:]], axis=1)
+        unique, inverse = np.unique(rows, axis=0, return_inverse=True)
+        inverse = inverse.ravel()
+    else:
+        unique = np.stack(columns, axis=1)
+        inverse = np.arange(bias.size)
+    terms = sis_terms(*(unique[:, j] for j in range(7)))
     kernel = cv.integrate_term_batch_parallel if parallel else cv.integrate_term_batch
-    values, _errors = kernel(terms, _N_OUT, cv.DEFAULT_RTOL, cv.DEFAULT_ATOL)
-    I_up = values[:, _I_UP].reshape(shape)
-    I_down = values[:, _I_DOWN].reshape(shape)
-    heat_S = values[:, _HEAT_S].reshape(shape)
+    values, _errors = kernel(terms, _N_OUT, rtol, atol)
+    up = values[inverse, _I_UP]
+    down = values[inverse, _I_DOWN]
+    heat_S = values[inverse, _HEAT_S]
+    if fold:
+        negative = bias < 0
+        up, down = np.where(negative, -down, up), np.where(negative, -up, down)
+    I_up = up.reshape(shape)
+    I_down = down.reshape(shape)
+    heat_S = heat_S.reshape(shape)
     I_charge = I_up + I_down
     I_spin = I_up - I_down
     total = np.abs(I_up) + np.abs(I_down)
     with np.errstate(invalid="ignore", divide="ignore"):
         SGE = np.where(total > 0, I_spin / total, np.nan)
-    V_b = np.broadcast_to(np.asarray(V, float), shape)
+    V_b = bias.reshape(shape)
     return {
         "I_up": I_up,
         "I_down": I_down,
@@ -179,16 +204,20 @@ class SISJunction(Model):
         )
         return sis_currents(
             params["V"], params["h"], delta_S, delta_Sm, params["T_S"], params["T_Sm"],
-            params["dynes"], parallel=bool(self.options.get("parallel", False)),
+            params["dynes"],
+            parallel=bool(self.options.get("parallel", False)),
+            fold=bool(self.options.get("particle_hole_folding", True)),
         )
 
 
 # -- figures of merit ---------------------------------------------------------------------
 
 
-def _charge_current(V: float, point: dict[str, float]) -> float:
+def _charge_current(V: float, point: dict[str, float], rtol: float = 1e-10, atol: float = 1e-15) -> float:
+    """I_charge at one bias, to tight tolerances (it feeds differences and root finding)."""
     out = sis_currents(
-        np.array([V]), point["h"], point["delta_S"], point["delta_Sm"], point["T_S"], point["T_Sm"], point["dynes"]
+        np.array([V]), point["h"], point["delta_S"], point["delta_Sm"], point["T_S"], point["T_Sm"],
+        point["dynes"], rtol=rtol, atol=atol,
     )
     return float(out["I_charge"][0])
 
@@ -241,7 +270,7 @@ def zero_bias_conductance_closed_form(point: dict[str, float]) -> float:
                 t[cv.COL_T_L] = point["T_Sm"]
                 t[cv.COL_COEFF] = 0.5
             t[cv.COL_OUT0] = 0
-    values, _ = cv.integrate(terms, 1)
+    values, _ = cv.integrate(terms, 1, rtol=1e-10, atol=1e-15)
     return float(values[0])
 
 
