@@ -27,10 +27,10 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from fastspin.kernels import magnon as km  # noqa: E402
 from test_magnon import BASE, transfer_reference  # noqa: E402
 from test_texture import band_reference, fermi, minus_fermi_derivative, quad_pieces  # noqa: E402
 
+from fastspin.kernels import magnon as km  # noqa: E402
 from fastspin.model import get_model  # noqa: E402
 
 

@@ -51,9 +51,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import njit, prange
+
 from fastspin.kernels.distributions import fermi, fermi_derivative
 from fastspin.kernels.dos import bcs_dos, bcs_dos_derivative
-from numba import njit, prange
 
 # -- term-table layout -------------------------------------------------------------
 COL_COEFF = 0

@@ -61,8 +61,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from fastspin.kernels.distributions import fermi
 from numba import njit
+
+from fastspin.kernels.distributions import fermi
 
 # layout of the packed parameter vector ``p`` used by the dynamics kernels
 P_GAMMA_L_UP = 0

@@ -36,8 +36,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from fastspin.kernels.distributions import fermi
 from numba import njit
+
+from fastspin.kernels.distributions import fermi
 
 BRANCH_STABLE = 0
 BRANCH_METASTABLE = 1

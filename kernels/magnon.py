@@ -39,6 +39,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import njit
+
 from fastspin.kernels.distributions import bose, bose_derivative, x_bose
 from fastspin.kernels.quadrature_1d import (
     GL_NODES,
@@ -48,7 +50,6 @@ from fastspin.kernels.quadrature_1d import (
     panel_rule,
     uniform_breakpoints,
 )
-from numba import njit
 
 #: Riemann ζ(3/2), for the Bloch-law Curie temperature.
 ZETA_3_2 = 2.612375348685488343348567567924

@@ -46,6 +46,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import njit
+
 from fastspin.kernels.quadrature_1d import (
     GL_NODES,
     GL_WEIGHTS,
@@ -54,7 +56,6 @@ from fastspin.kernels.quadrature_1d import (
     panel_rule,
     uniform_breakpoints,
 )
-from numba import njit
 
 # columns of spin_band_functions' output
 F_A = 0  # Â = Σσ σ n̂σ/γσ  (∝ σ_s)

@@ -9,10 +9,11 @@ import math
 
 import numpy as np
 import pytest
-from reference import TC, dynes_dos, fermi, graded, piecewise_quad, sis_spin_current
 
 from fastspin.kernels import convolution as cv
 from fastspin.models.sis import sis_terms
+
+from reference import TC, dynes_dos, fermi, graded, piecewise_quad, sis_spin_current
 
 DELTA_S, DELTA_SM, H = 0.83, 0.97, 0.31
 

@@ -3,7 +3,6 @@
 import mpmath
 import numpy as np
 import pytest
-from reference import dynes_dos
 
 from fastspin.kernels.dos import (
     bcs_dos,
@@ -13,6 +12,8 @@ from fastspin.kernels.dos import (
     spin_split_dos,
     spin_split_dos_tilted,
 )
+
+from reference import dynes_dos
 
 
 @pytest.mark.parametrize("dynes", [1e-7, 1e-5, 1e-3, 1e-1])

@@ -12,11 +12,11 @@ import math
 
 import numpy as np
 import pytest
-from fastspin.kernels import dot as kdot
 from scipy.integrate import quad, solve_ivp
 from scipy.optimize import brentq
 
 import fastspin
+from fastspin.kernels import dot as kdot
 from fastspin.model import ParameterError
 from fastspin.models import dot as d
 

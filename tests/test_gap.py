@@ -5,13 +5,14 @@ import math
 
 import numpy as np
 import pytest
-from reference import TC, fermi
 from scipy.integrate import quad
 from scipy.optimize import brentq
 
 from fastspin.kernels import gap as gk
 from fastspin.superconductor import gap, gap_solutions
 from fastspin.units import Tc
+
+from reference import TC, fermi
 
 
 def matsubara_residual(delta, T, h, n_terms=400_000):

@@ -13,10 +13,10 @@ import math
 import mpmath
 import numpy as np
 import pytest
-from fastspin.kernels import magnon as km
 from scipy.integrate import quad
 
 import fastspin
+from fastspin.kernels import magnon as km
 from fastspin.model import ParameterError
 from fastspin.models.magnon import Magnon, magnon_torque_coefficients
 

@@ -11,10 +11,10 @@ import math
 
 import numpy as np
 import pytest
-from fastspin.kernels import texture as kt
 from scipy.integrate import quad
 
 import fastspin
+from fastspin.kernels import texture as kt
 from fastspin.model import ParameterError
 from fastspin.models.texture import Texture, energy_resolved
 
