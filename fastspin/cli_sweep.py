@@ -117,8 +117,17 @@ def plot_slice(array, out: str | Path, x: str | None = None) -> Path:
         x_dim = x or dims[1]
         y_dim = dims[0] if x_dim == dims[1] else dims[1]
         data = array.transpose(y_dim, x_dim)
+        values = np.asarray(data.values)
+        finite = values[np.isfinite(values)]
+        norm = {}
+        if finite.size and finite.min() < 0 < finite.max():
+            # signed quantity (e.g. G0: thermoelectric < 0 < dissipative): a diverging map
+            # centred on zero, clipped at the 98th percentile so a resonance does not wash
+            # out the rest of the map
+            limit = float(np.percentile(np.abs(finite), 98)) or float(np.abs(finite).max())
+            norm = {"cmap": "RdBu_r", "vmin": -limit, "vmax": limit}
         mesh = ax.pcolormesh(
-            data[x_dim].values, data[y_dim].values, np.asarray(data.values), shading="auto"
+            data[x_dim].values, data[y_dim].values, values, shading="auto", **norm
         )
         fig.colorbar(mesh, ax=ax, label=value_label)
         ax.set_xlabel(label(x_dim))
