@@ -130,6 +130,15 @@ def test_spin_current_exceeds_charge_current_where_thermoactive() -> None:
     v_s = figs.seebeck_cuts([T_S], [0.4])[0, 0]
     assert np.all(np.abs(V[thermoactive]) < v_s)
     assert np.all(thermoactive[(np.abs(V) < v_s - 0.01) & (V != 0)])
+    # Fig. 3(a): the thermoactive component (I_σ V < 0) is I_down for V > 0, I_up for V < 0
+    positive, negative = thermoactive & (V > 0), thermoactive & (V < 0)
+    assert np.all(active.I_down.values[positive] < 0) and np.all(active.I_up.values[positive] > 0)
+    assert np.all(active.I_up.values[negative] > 0) and np.all(active.I_down.values[negative] < 0)
+    # Fig. 3(b): beyond V_S, first SGE = 1 (thermoactive spin component, smaller), then SGE < 1
+    v_outer = figs.matching_peak_voltages(0.4, T_S, T_SM)[1]
+    beyond = (V > v_s) & (V < v_outer)
+    assert np.any(np.abs(active.SGE.values[beyond] - 1.0) < 1e-12)
+    assert np.any(active.SGE.values[beyond] < 0.99)
     zero_field = ds.sel(h=0.0)
     assert np.all((zero_field.I_charge * zero_field.V).values >= 0)
     assert np.all(zero_field.I_spin.values == 0)

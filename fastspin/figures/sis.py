@@ -379,6 +379,7 @@ def fig3b(out_dir: str | os.PathLike) -> Path:
     ax.legend(lines[0] + extra[0], lines[1] + extra[1], fontsize=8, loc="lower right")
     ax.set_title(_title("3(b)", f"$I_q$, $I_s$ and SGE, $h_{{exc}}$ = {H_FIG3:g} Δ0, $V_S$ = {v_s:.3f} Δ0/e")
                  + "\n" + _caption_line(), fontsize=10)
+    fig.tight_layout()
     return _save(fig, Path(out_dir), "sis_fig3b_sge.png")
 
 
