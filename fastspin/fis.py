@@ -20,6 +20,22 @@ with f_F = f0(ε − V − Ω_σσ', T_F), f_S = f0(ε, T_S), Ω_σσ' = (σ −
 N_S,σ = Σ_± (1 ± σ cos θ_h)/2 · N0(ε ∓ h) (below Eq. (5); N0 the Dynes BCS DOS).
 Ė_F = I_c V − Ω τ_z − Ė_S (energy conservation, Sec. III A).
 
+Transverse torques, Eq. (A5) of seed 000:
+
+.. math::
+
+    \tau_{x/y} = -\tfrac{1}{8}\int d\varepsilon \sum_{\sigma\sigma'}
+        \frac{(1 + \sigma\sigma'\cos\theta)^2}{2} N_{S,x/y} [f_F - f_S],
+    \qquad N_{S,k} = \hat h_k\, [N_0(\varepsilon - h) - N_0(\varepsilon + h)]/2,
+
+N_S,k = ½ tr[(1+τ3)/2 σ_k/2 (ĝ^R − ĝ^A)] evaluated for the spectral matrix
+Σ± (1 ± ĥ·σ)/2 N0(ε ∓ h) (which gives N_S,z = (N_S,+ − N_S,−)/2).  The squared overlap
+factor is read from the printed equation (the source text is typographically ambiguous);
+it is the reading consistent with τ_x = −I_s,x at θ = 0, where the lab-frame spin
+current into S is I_s,x = ¼ Σσ (1 + σP) N_S,x [f_F − f_S] (P drops out).  As in (A5), no
+N_F,σ' appears.  τ_⊥ vanishes for ĥ ∥ ẑ and in the normal state; the reactive and
+equilibrium torques (A6)–(A8) are not included.
+
 Torque noise (Eq. (20) of seed 000).  D = −(1/8) ∂²_{φq} s_T|₀ csc²θ.  At θ_q = χ = ξ = 0
 only the exponents e^{±iη} depend on φ_q, through η_σσ' = −2φ_q Ω_σσ'/Ω = −φ_q σ(1 − σσ' cos θ),
 so ∂²_{φq} e^{±iη}|₀ = −(1 − σσ' cos θ)².  With (1 + σσ'cos θ)(1 − σσ'cos θ)² = sin²θ (1 − σσ'cos θ):
@@ -56,11 +72,11 @@ import numpy as np
 from fastspin.kernels import convolution as cv
 
 # Output slots of the nonlinear term table.
-I_CHARGE, HEAT_S, TORQUE_Z, TORQUE_NOISE = 0, 1, 2, 3
-N_OUT = 4
+I_CHARGE, HEAT_S, TORQUE_Z, TORQUE_NOISE, TORQUE_PERP = 0, 1, 2, 3, 4
+N_OUT = 5
 _SPINS = (1.0, -1.0)
-#: rows per point: (σ, σ', ±) × (current, torque, noise)
-N_TERMS = 24
+#: rows per point: (σ, σ', ±) × (current, torque z, transverse torque, noise)
+N_TERMS = 32
 
 
 def resolve_gap(T_S: Any, h: Any, delta: Any) -> np.ndarray:
@@ -90,6 +106,7 @@ def fis_terms(V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta) -> np.ndar
     cos_theta = np.cos(theta)
     sin2_theta = np.sin(theta) ** 2
     cos_h = np.cos(h_angle)
+    sin_h = np.sin(h_angle)
     terms = np.empty((V.size, N_TERMS, cv.N_COLUMNS))
     terms[:] = cv.make_terms(N_TERMS)[None]
     k = 0
@@ -109,6 +126,10 @@ def fis_terms(V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta) -> np.ndar
                              I_CHARGE, HEAT_S))
                 rows.append((branch, -0.125 * sin2_theta * spin_s * dos_f * weight_s,
                              cv.MODE_DIFFERENCE, TORQUE_Z, -1))
+                # Eq. (A5): −(1/8)(1 + σσ' cos θ)²/2 · N_S,⊥ with
+                # N_S,⊥ = sin θ_h [N0(ε − h) − N0(ε + h)]/2 (no N_F,σ' in (A5))
+                rows.append((branch, -0.0625 * (2.0 * overlap) ** 2 * 0.5 * branch * sin_h,
+                             cv.MODE_DIFFERENCE, TORQUE_PERP, -1))
             for branch in _SPINS[::-1]:
                 weight_s = 0.5 * (1.0 + branch * spin_s * cos_h)
                 rows.append((branch, 0.0625 * flip_overlap * dos_f * weight_s, cv.MODE_NOISE,
@@ -134,18 +155,22 @@ def fis_terms(V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta) -> np.ndar
 
 
 def fis_currents(
-    V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta=np.nan, parallel: bool = False
+    V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta=np.nan, parallel: bool = False,
+    h_azimuth=0.0,
 ) -> dict[str, np.ndarray]:
-    """All nonlinear fis outputs (Eqs. (3)–(5), Ė_F, D of Eq. (20)) for broadcastable arrays.
+    """All nonlinear fis outputs (Eqs. (3)–(5), (A5), Ė_F, D of Eq. (20)) for broadcastable arrays.
 
-    ``delta`` NaN (default) means the self-consistent Δ(T_S, h).  Returns a dict of arrays of
-    the broadcast shape: I_charge, heat_S, heat_F, torque_z, torque_noise, delta.
-    Accuracy: see the module docstring.
+    ``delta`` NaN (default) means the self-consistent Δ(T_S, h); ``h_azimuth`` is the
+    azimuth φ_h of ĥ about ẑ (lab frame), which only splits the transverse torque of
+    Eq. (A5) into τ_x = cos φ_h τ_⊥ and τ_y = sin φ_h τ_⊥.  Returns a dict of arrays of the
+    broadcast shape: I_charge, heat_S, heat_F, torque_z, torque_x, torque_y, torque_noise,
+    delta.  Accuracy: see the module docstring.
     """
     args = np.broadcast_arrays(
-        *(np.asarray(x, float) for x in (V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta))
+        *(np.asarray(x, float)
+          for x in (V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta, h_azimuth))
     )
-    V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta = args
+    V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta, h_azimuth = args
     shape = V.shape
     delta = resolve_gap(T_S, h, delta)
     terms = fis_terms(V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta)
@@ -159,6 +184,8 @@ def fis_currents(
         "heat_S": heat_S,
         "heat_F": I_charge * V - Omega * torque_z - heat_S,
         "torque_z": torque_z,
+        "torque_x": np.cos(h_azimuth) * values[:, TORQUE_PERP].reshape(shape),
+        "torque_y": np.sin(h_azimuth) * values[:, TORQUE_PERP].reshape(shape),
         "torque_noise": values[:, TORQUE_NOISE].reshape(shape),
         "delta": delta.reshape(shape),
     }

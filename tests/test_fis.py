@@ -29,7 +29,7 @@ from fastspin.fis import (
 from fastspin.model import ParameterError
 from fastspin.units import Tc
 
-OUTPUTS = ("I_charge", "heat_S", "heat_F", "torque_z", "torque_noise")
+OUTPUTS = ("I_charge", "heat_S", "heat_F", "torque_z", "torque_x", "torque_noise")
 RTOL, ATOL = 1e-6, 1e-9  # the engine's stated accuracy
 
 
@@ -58,7 +58,7 @@ def quad_reference(V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta) -> di
     Panels are split at every Fermi step, every gap edge ±h ± Δ and at edge ± Γ·4^k.
     """
     cos_t, sin2 = math.cos(theta), math.sin(theta) ** 2
-    cos_h = math.cos(h_angle)
+    cos_h, sin_h = math.cos(h_angle), math.sin(h_angle)
     channels = []  # (σ, σ', μ_F = V + Ω_σσ', N_F,σ')
     for s in (1, -1):
         for sp in (1, -1):
@@ -89,6 +89,9 @@ def quad_reference(V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta) -> di
                 total -= 0.5 * (energy - mu) * overlap * ns[s] * n_f * diff
             elif which == "torque_z":
                 total -= sin2 / 8 * s * ns[s] * n_f * diff
+            elif which == "torque_x":  # Eq. (A5), ĥ in the x-z plane
+                n_x = sin_h * (_n0(energy - h, delta, dynes) - _n0(energy + h, delta, dynes)) / 2
+                total -= (1 + s * sp * cos_t) ** 2 / 16 * n_x * diff
         return total
 
     mus = [c[2] for c in channels] + [0.0]
@@ -179,22 +182,26 @@ def test_spin_reversal_symmetry(point):
     """(h, Ω, P) → (−h, −Ω, −P) relabels σ, σ' → −σ, −σ' in Eqs. (3)–(5), (20).
 
     ⟨σ|σ'⟩², N_S,σ N_F,σ' and Ω_σσ' map onto the relabelled channel, so I_c, Ė_S, D are
-    even; τ_z carries one σ and is odd; Ė_F = I_c V − Ω τ_z − Ė_S is then even.
+    even; τ_z carries one σ and is odd; Ė_F = I_c V − Ω τ_z − Ė_S is then even; τ_x of
+    Eq. (A5) is odd because N_S,x ∝ N0(ε − h) − N0(ε + h) is odd in h.
     """
     flipped = dict(point, h=-point["h"], Omega=-point["Omega"], P=-point["P"])
     a, b = fis_currents(**point), fis_currents(**flipped)
     for name, parity in (("I_charge", 1), ("heat_S", 1), ("heat_F", 1), ("torque_z", -1),
-                         ("torque_noise", 1)):
+                         ("torque_x", -1), ("torque_noise", 1)):
         assert abs(float(a[name]) - parity * float(b[name])) <= 1e-7 * abs(float(a[name])) + 1e-11, name
 
 
 def test_field_sign_equals_field_reversal():
-    """N_S,σ depends on h only through h·ẑ: (h, θ_h) and (−h, π − θ_h) give equal outputs."""
+    """(h, θ_h) and (−h, π − θ_h) have the same h_z and opposite h_x: N_S,σ depends only on
+    h·ẑ, so every output is equal except τ_x ∝ h_x (Eq. (A5)), which changes sign.
+    """
     point = REFERENCE_POINTS[2] | {"h_angle": 0.4}
     other = dict(point, h=-point["h"], h_angle=math.pi - 0.4)
     a, b = fis_currents(**point), fis_currents(**other)
     for name in OUTPUTS:
-        assert abs(float(a[name]) - float(b[name])) <= 1e-7 * abs(float(a[name])) + 1e-11, name
+        parity = -1.0 if name == "torque_x" else 1.0
+        assert abs(float(a[name]) - parity * float(b[name])) <= 1e-7 * abs(float(a[name])) + 1e-11, name
 
 
 def test_energy_conservation():
@@ -335,3 +342,20 @@ def test_fmr_coefficients_limits():
         assert abs(normal["alpha_tilde"]) < 1e-9
     # superconducting: pumping above the gap restores G̃ towards G_T
     assert fmr_coefficients(3.0, T, h, h_angle, 1e-4, delta)["G_tilde"] > lr["G"]
+
+
+def test_transverse_torque_limits_and_azimuth():
+    """Eq. (A5): τ_⊥ = 0 for ĥ ∥ ẑ and in the normal state; at θ = 0 it is −I_s,x with
+    I_s,x = ¼ Σσ (1 + σP) N_S,x [f_F − f_S], independent of P; (τ_x, τ_y) = τ_⊥ (cos φ_h, sin φ_h).
+    """
+    point = REFERENCE_POINTS[2]
+    along_z = fis_currents(**(point | {"h_angle": 0.0}))
+    assert abs(float(along_z["torque_x"])) < 1e-14 and abs(float(along_z["torque_y"])) < 1e-14
+    normal = fis_currents(**(point | {"delta": 0.0}))
+    assert abs(float(normal["torque_x"])) < 1e-12
+    at_zero = [float(fis_currents(**(point | {"theta": 0.0, "P": P}))["torque_x"]) for P in (-0.9, 0.9)]
+    assert abs(at_zero[0] - at_zero[1]) < 1e-9 and abs(at_zero[0]) > 1e-3
+    tilted = fis_currents(**point, h_azimuth=0.7)
+    np.testing.assert_allclose([float(tilted["torque_x"]), float(tilted["torque_y"])],
+                               float(fis_currents(**point)["torque_x"]) * np.array([math.cos(0.7), math.sin(0.7)]),
+                               rtol=1e-12)
