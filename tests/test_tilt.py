@@ -1,0 +1,124 @@
+"""Tilt-angle Langevin equation, Eq. (8) of seed 000 (fastspin.dynamics / kernels.tilt).
+
+Ensemble histograms of independent final states are compared by chi-square (p = 1e-4)
+with (i) the Boltzmann law P(cos θ) ∝ exp(SΩ cos θ/T) of Sec. V B of the seed and
+(ii) an independent stationary Fokker-Planck solution computed by quadrature from the
+Itô form P ∝ exp(∫ 2a/b² du)/b² out of equilibrium.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import integrate, stats
+
+from fastspin.dynamics import TiltAngleModel, run_tilt_ensemble
+from fastspin.model import ParameterError
+
+
+def _chi2_ok(counts, probabilities):
+    expected = probabilities * counts.sum()
+    chi2 = np.sum((counts - expected) ** 2 / expected)
+    return chi2 < stats.chi2.ppf(1 - 1e-4, counts.size - 1), chi2
+
+
+@pytest.mark.parametrize("Gamma, A0", [(80.0, 2.0), (0.0, 10.0)])
+def test_equilibrium_boltzmann(Gamma, A0):
+    """τz = -ΓΩ sin²θ, D = ΓT (and/or Gilbert A0 alone): P(u) ∝ exp(SΩu/T), and
+    <u> = coth κ - 1/κ, κ = SΩ/T, within 4.5 standard errors (N = 12000)."""
+    S, Omega, T = 10.0, 0.3, 1.0
+    kappa = S * Omega / T
+    model = TiltAngleModel.equilibrium(S=S, A0=A0, Omega=Omega, T=T, Gamma=Gamma)
+    result = run_tilt_ensemble(model, 12000, seed=5, dt=0.002, n_steps=3000, u0=1.0, n_bins=20)
+    edges = result.bin_edges
+    probabilities = np.diff(np.exp(kappa * (edges - 1.0))) / (1.0 - math.exp(-2.0 * kappa))
+    ok, chi2 = _chi2_ok(result.histogram, probabilities)
+    assert ok, chi2
+    u = result.final_u
+    exact_mean = 1.0 / math.tanh(kappa) - 1.0 / kappa
+    assert abs(u.mean() - exact_mean) < 4.5 * u.std() / math.sqrt(u.size)
+
+
+# A made-up non-equilibrium drive: τz = [-ΓΩ + g0 + g1 u](1 - u²), D = ΓT(1 + d2 u²).
+S, A0, OMEGA, T, GAMMA, G0, G1, D2 = 5.0, 0.2, 0.3, 1.0, 20.0, 6.0, -16.0, 0.5
+
+
+def _tau_z(u):
+    return (-GAMMA * OMEGA + G0 + G1 * u) * (1.0 - u * u)
+
+
+def _D(u):
+    return GAMMA * T * (1.0 + D2 * u * u)
+
+
+def _ito_coefficients(u):
+    """Itô drift a = a0 + B' and b² = 2B of Eq. (8) in the isothermal calculus."""
+    a0 = A0 * OMEGA * (1.0 - u * u) - _tau_z(u) / S
+    c = (_D(u) + S * A0 * T) / S**2
+    dc = 2.0 * GAMMA * T * D2 * u / S**2
+    B = c * (1.0 - u * u)
+    dB = dc * (1.0 - u * u) - 2.0 * u * c
+    return a0 + dB, 2.0 * B
+
+
+def _fokker_planck_density(u):
+    """Unnormalized P(u) = exp(∫_0^u 2a/b² du')/b²(u), by adaptive quadrature."""
+    exponent = integrate.quad(
+        lambda v: 2.0 * _ito_coefficients(v)[0] / _ito_coefficients(v)[1], 0.0, u,
+        epsabs=1e-12, epsrel=1e-12, limit=200,
+    )[0]  # fmt: skip
+    return math.exp(exponent) / _ito_coefficients(u)[1]
+
+
+def test_nonequilibrium_fokker_planck():
+    """A bimodal non-equilibrium steady state agrees with the FP quadrature."""
+    u = np.linspace(-1.0, 1.0, 41)
+    model = TiltAngleModel(S, A0, OMEGA, T, u, _tau_z(u), _D(u))
+    result = run_tilt_ensemble(model, 12000, seed=17, dt=0.002, n_steps=4000, u0=0.0, n_bins=20)
+    edges = result.bin_edges
+    masses = np.array(
+        [
+            integrate.quad(_fokker_planck_density, a, b, epsabs=0, epsrel=1e-10)[0]
+            for a, b in zip(edges[:-1], edges[1:], strict=True)
+        ]
+    )
+    probabilities = masses / masses.sum()
+    # the state is bimodal: two maxima of the density, at the poles, with a dip between
+    density = probabilities / np.diff(edges)
+    assert density[0] > 2 * density.min() and density[-1] > 2 * density.min()
+    ok, chi2 = _chi2_ok(result.histogram, probabilities)
+    assert ok, chi2
+    # and it is not the Boltzmann law at the bath temperature
+    kappa = S * OMEGA / T
+    boltzmann = np.diff(np.exp(kappa * (edges - 1.0))) / (1.0 - math.exp(-2.0 * kappa))
+    assert not _chi2_ok(result.histogram, boltzmann)[0]
+
+
+def test_identical_for_block_splits_and_threads():
+    u = np.linspace(-1.0, 1.0, 41)
+    model = TiltAngleModel(S, A0, OMEGA, T, u, _tau_z(u), _D(u))
+    common = dict(dt=0.002, n_steps=500, u0=0.3, sample_start=10, sample_every=7, trace_every=50)
+    whole = run_tilt_ensemble(model, 45, seed=3, stream=2, **common)
+    parts = [
+        run_tilt_ensemble(model, 17, seed=3, stream=2, **common),
+        run_tilt_ensemble(model, 28, seed=3, stream=2, first_trajectory=17, parallel=True, **common),
+    ]
+    for name in ("final_u", "mean_u", "traces"):
+        joined = np.concatenate([getattr(p, name) for p in parts])
+        assert np.array_equal(joined, getattr(whole, name)), name
+    assert np.array_equal(parts[0].histogram + parts[1].histogram, whole.histogram)
+    for tasks in (1, 3):
+        threaded = run_tilt_ensemble(model, 45, seed=3, stream=2, parallel=True, n_tasks=tasks, **common)
+        assert np.array_equal(threaded.final_u, whole.final_u)
+        assert np.array_equal(threaded.histogram, whole.histogram)
+
+
+def test_bad_tables_are_refused():
+    u = np.linspace(-0.9, 1.0, 11)
+    with pytest.raises(ParameterError, match="cover"):
+        TiltAngleModel(S, A0, OMEGA, T, u, 0 * u, 0 * u)
+    u = np.linspace(-1.0, 1.0, 11)
+    with pytest.raises(ParameterError, match="D \\+ S A0 T"):
+        TiltAngleModel(S, 0.0, OMEGA, T, u, 0 * u, -1.0 + 0 * u)
