@@ -54,8 +54,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from fastspin.kernels.rng import normals_lanes, seed_key
 from numba import njit, prange
+
+from fastspin.kernels.rng import normals_lanes, seed_key
 
 # ---- parameter vector layout -------------------------------------------------------
 P_ALPHA = 0
@@ -198,7 +199,7 @@ def _heun_lanes(params, state, noise_rows, tau, dt, noise):
 
 
 #: trajectories integrated side by side (SIMD lanes) by one thread
-LANES = 16
+LANES = 64
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -241,8 +242,9 @@ def run_group(
       NaN after an early stop.
 
     All lanes step together; stopped lanes keep being integrated but record nothing.
+    Only ceil(n_active/8)·8 lanes are integrated, so small ensembles cost little.
     """
-    n_lanes = LANES
+    n_lanes = min(LANES, (n_active + 7) // 8 * 8)
     ax = switch_axis[0]
     ay = switch_axis[1]
     az = switch_axis[2]

@@ -49,7 +49,7 @@ from numba import njit, prange
 from fastspin.kernels.rng import normals_lanes, seed_key
 
 #: trajectories integrated side by side (SIMD lanes) by one thread
-LANES = 16
+LANES = 64
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -119,10 +119,11 @@ def tilt_group(
     samples), accumulates ``hist`` (counts of u over those samples in equal bins on
     [-1, 1]) and, if trace_every > 0, ``traces[row, j]`` = u after step j·trace_every.
     """
-    state = np.full(LANES, u0)
-    normals = np.empty((4, LANES))
-    scratch = np.empty((2, LANES))
-    totals = np.zeros(LANES)
+    n_lanes = min(LANES, (n_active + 7) // 8 * 8)
+    state = np.full(n_lanes, u0)
+    normals = np.empty((4, n_lanes))
+    scratch = np.empty((2, n_lanes))
+    totals = np.zeros(n_lanes)
     count = 0
     nbins = hist.shape[0]
     n_trace = traces.shape[1] if trace_every > 0 else 0
