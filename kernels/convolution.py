@@ -473,6 +473,16 @@ def integrate_terms_counted(
 
 
 @njit(cache=True, nogil=True)
+def _integrate_batch_point(
+    term_batch: np.ndarray, i: int, n_out: int, rtol: float, atol: float,
+    values: np.ndarray, errors: np.ndarray,
+) -> None:
+    v, e = integrate_terms(term_batch[i], n_out, rtol, atol, DEFAULT_MAX_PANELS)
+    values[i] = v
+    errors[i] = e
+
+
+@njit(cache=True, nogil=True)
 def integrate_term_batch(
     term_batch: np.ndarray, n_out: int, rtol: float, atol: float
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -481,13 +491,10 @@ def integrate_term_batch(
     The serial loop for whole bias curves and sweep blocks: one compiled call, no
     Python overhead per point.
     """
-    n_points = term_batch.shape[0]
-    values = np.empty((n_points, n_out))
-    errors = np.empty((n_points, n_out))
-    for i in range(n_points):
-        v, e = integrate_terms(term_batch[i], n_out, rtol, atol, DEFAULT_MAX_PANELS)
-        values[i] = v
-        errors[i] = e
+    values = np.empty((term_batch.shape[0], n_out))
+    errors = np.empty((term_batch.shape[0], n_out))
+    for i in range(term_batch.shape[0]):
+        _integrate_batch_point(term_batch, i, n_out, rtol, atol, values, errors)
     return values, errors
 
 
@@ -500,13 +507,10 @@ def integrate_term_batch_parallel(
     Same numbers as the serial kernel (each point is independent).  Never call it
     from several Dask threads of one process (see DESIGN.md, Numba on Dask).
     """
-    n_points = term_batch.shape[0]
-    values = np.empty((n_points, n_out))
-    errors = np.empty((n_points, n_out))
-    for i in prange(n_points):
-        v, e = integrate_terms(term_batch[i], n_out, rtol, atol, DEFAULT_MAX_PANELS)
-        values[i] = v
-        errors[i] = e
+    values = np.empty((term_batch.shape[0], n_out))
+    errors = np.empty((term_batch.shape[0], n_out))
+    for i in prange(term_batch.shape[0]):
+        _integrate_batch_point(term_batch, i, n_out, rtol, atol, values, errors)
     return values, errors
 
 

@@ -24,29 +24,42 @@ import numpy as np
 from numba import njit
 
 
+@njit(cache=True, nogil=True)
+def _dynes_root(energy: float, delta: float, dynes: float) -> tuple[float, float, float, float]:
+    """w = (E + iΓ)² − Δ² and s = √w on the retarded branch (Re(z/s) ≥ 0), real arithmetic.
+
+    The real part of w is factored as (E − Δ)(E + Δ) − Γ², which keeps full
+    precision at the gap edge; the square root avoids cancellation on both half-planes.
+    """
+    w_re = (energy - delta) * (energy + delta) - dynes * dynes
+    w_im = 2.0 * energy * dynes
+    modulus = math.hypot(w_re, w_im)
+    if w_re >= 0.0:
+        s_re = math.sqrt(0.5 * (modulus + w_re))
+        s_im = 0.5 * w_im / s_re if s_re != 0.0 else 0.0
+    else:
+        s_im = math.copysign(math.sqrt(0.5 * (modulus - w_re)), w_im)
+        s_re = 0.5 * w_im / s_im if s_im != 0.0 else 0.0
+    if energy * s_re + dynes * s_im < 0.0:
+        s_re = -s_re
+        s_im = -s_im
+    return w_re, w_im, s_re, s_im
+
+
 @njit("float64(float64, float64, float64)", cache=True, nogil=True)
 def bcs_dos(energy: float, delta: float, dynes: float) -> float:
     """Dynes BCS DOS N0(E; Δ, Γ) = |Re[(E + iΓ)/√((E + iΓ)² − Δ²)]|; N0 = 1 for Δ = 0.
 
     Real arithmetic only (≈4× faster than complex sqrt): with z = E + iΓ,
-    w = z² − Δ² = [(E − Δ)(E + Δ) − Γ²] + 2iEΓ (the factored real part keeps full
-    precision at the gap edge), s = √w, and Re(z/s) = Re(z·s̄)/|w|.  Only |Re| is
-    needed, so the branch of s does not matter.
+    w = z² − Δ² and s = √w from :func:`_dynes_root`, Re(z/s) = Re(z·s̄)/|w|.
     """
     if delta == 0.0:
         return 1.0
-    w_re = (energy - delta) * (energy + delta) - dynes * dynes
-    w_im = 2.0 * energy * dynes
+    w_re, w_im, s_re, s_im = _dynes_root(energy, delta, dynes)
     modulus = math.hypot(w_re, w_im)
     if modulus == 0.0:
         return math.inf
-    # principal square root without cancellation
-    if w_re >= 0.0:
-        s_re = math.sqrt(0.5 * (modulus + w_re))
-        s_im = 0.5 * w_im / s_re
-    else:
-        s_im = math.copysign(math.sqrt(0.5 * (modulus - w_re)), w_im)
-        s_re = 0.5 * w_im / s_im if s_im != 0.0 else 0.0
+    # Re(z/s) = Re(z s̄)/|s|² with |s|² = |w|; retarded branch so Re ≥ 0
     return abs(energy * s_re + dynes * s_im) / modulus
 
 
@@ -55,23 +68,11 @@ def bcs_dos_derivative(energy: float, delta: float, dynes: float) -> float:
     """dN0/dE = Re[−Δ² / ((E + iΓ)² − Δ²)^{3/2}] on the retarded branch; 0 for Δ = 0.
 
     Used by closed-form zero-bias conductances (Eq. (3) of seed 004).  Same real
-    arithmetic as :func:`bcs_dos`; the root s = √w is flipped onto the retarded
-    branch (Re(z/s) ≥ 0) before forming w^{3/2} = w·s.
+    arithmetic as :func:`bcs_dos`, with w^{3/2} = w·s on the retarded branch.
     """
     if delta == 0.0:
         return 0.0
-    w_re = (energy - delta) * (energy + delta) - dynes * dynes
-    w_im = 2.0 * energy * dynes
-    modulus = math.hypot(w_re, w_im)
-    if w_re >= 0.0:
-        s_re = math.sqrt(0.5 * (modulus + w_re))
-        s_im = 0.5 * w_im / s_re
-    else:
-        s_im = math.copysign(math.sqrt(0.5 * (modulus - w_re)), w_im)
-        s_re = 0.5 * w_im / s_im if s_im != 0.0 else 0.0
-    if energy * s_re + dynes * s_im < 0.0:
-        s_re = -s_re
-        s_im = -s_im
+    w_re, w_im, s_re, s_im = _dynes_root(energy, delta, dynes)
     # w^{3/2} = w * s
     p_re = w_re * s_re - w_im * s_im
     p_im = w_re * s_im + w_im * s_re
