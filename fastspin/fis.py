@@ -91,13 +91,16 @@ def resolve_gap(T_S: Any, h: Any, delta: Any) -> np.ndarray:
     return resolved
 
 
-def fis_terms(V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta) -> np.ndarray:
+def fis_terms(
+    V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta, torque_only: bool = False
+) -> np.ndarray:
     """Term tables (n_points, 24, N_COLUMNS) of Eqs. (3)–(5) and the noise D of Eq. (20).
 
     Integration variable ε (S frame).  DOS a = N0(ε ∓ h; Δ, Γ), DOS b = 1 (F is a normal
     metal; 1 + σ'P goes into the coefficient).  Occupation f(ε − V − Ω_σσ', T_F) − f(ε, T_S)
     (MODE_DIFFERENCE) for currents and torque, f_F(1 − f_S) + f_S(1 − f_F) (MODE_NOISE) for D.
     Arguments broadcast against each other; ``delta`` must already be resolved.
+    ``torque_only``: keep only the τ_z rows, without their sin²θ prefactor (τ_z/sin²θ).
     """
     arrays = np.broadcast_arrays(
         *(np.asarray(x, float) for x in (V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta))
@@ -107,6 +110,7 @@ def fis_terms(V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta) -> np.ndar
     sin2_theta = np.sin(theta) ** 2
     cos_h = np.cos(h_angle)
     sin_h = np.sin(h_angle)
+    torque_factor = 1.0 if torque_only else sin2_theta
     terms = np.empty((V.size, N_TERMS, cv.N_COLUMNS))
     terms[:] = cv.make_terms(N_TERMS)[None]
     k = 0
@@ -124,7 +128,7 @@ def fis_terms(V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta) -> np.ndar
                 weight_s = 0.5 * (1.0 + branch * spin_s * cos_h)
                 rows.append((branch, 0.5 * overlap * dos_f * weight_s, cv.MODE_DIFFERENCE,
                              I_CHARGE, HEAT_S))
-                rows.append((branch, -0.125 * sin2_theta * spin_s * dos_f * weight_s,
+                rows.append((branch, -0.125 * torque_factor * spin_s * dos_f * weight_s,
                              cv.MODE_DIFFERENCE, TORQUE_Z, -1))
                 # Eq. (A5): −(1/8)(1 + σσ' cos θ)²/2 · N_S,⊥ with
                 # N_S,⊥ = sin θ_h [N0(ε − h) − N0(ε + h)]/2 (no N_F,σ' in (A5))
@@ -148,6 +152,9 @@ def fis_terms(V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta) -> np.ndar
                 t[:, cv.COL_OUT0] = out0
                 t[:, cv.COL_OUT1] = out1
                 k += 1
+    if torque_only:
+        keep = terms[:, :, cv.COL_OUT0] == TORQUE_Z
+        terms[:, :, cv.COL_COEFF] = np.where(keep, terms[:, :, cv.COL_COEFF], 0.0)
     # Rows with zero coefficient (θ = 0, P = ±1, h ∥ ẑ) are skipped by the engine but break
     # its reuse of the previous row: move them to the end, keeping the order of the others.
     order = np.argsort(terms[:, :, cv.COL_COEFF] == 0.0, axis=1, kind="stable")
@@ -193,7 +200,7 @@ def fis_currents(
 
 # -- linear response, Eq. (6) -------------------------------------------------------------
 
-_G, _ALPHA, _G_TH_T, _ALPHA_MINUS_20 = 0, 1, 2, 3
+_G, _ALPHA, _G_TH_T, _ALPHA_MINUS_20, _A, _B = 0, 1, 2, 3, 4, 5
 
 
 def linear_response_coefficients(T: float, h: float, h_angle: float, dynes: float, delta: float) -> dict[str, float]:
@@ -204,6 +211,10 @@ def linear_response_coefficients(T: float, h: float, h_angle: float, dynes: floa
     * G_th = (1/2T) ∫ dε ε² Σ_σ N_S,σ (−f0'),
     * α⁻_{2,0} = −½ ∫ dε [N_S,+ − N_S,−] f0'' = −½ ∫ dε [N'_S,+ − N'_S,−] (−f0')
       (by parts; the Ω² charge-pumping coefficient of Eq. (A3)),
+    * A = 2α⁻_{1,1} + α⁻_{2,2} = −½ ∫ dε ε² [N'_S,+ − N'_S,−] (−f0')  (by parts),
+    * B = α⁺_{1,0} + α⁺_{2,1} = −½ ∫ dε ε [N'_S,+ + N'_S,−] (−f0') = −T ∂G/∂T  (by parts),
+
+    the second-order coefficients of Eqs. (A3)–(A4), α^∓_{i,j} = −½∫ ε^j [N_S,+ ∓ N_S,−] f0^(i),
 
     with Σ_σ N_S,σ = N0(ε − h) + N0(ε + h) and N_S,+ − N_S,− = cos θ_h [N0(ε − h) − N0(ε + h)].
     All from MODE_DERIVATIVE terms of the engine (N' from COL_DERIV_B), same accuracy as the
@@ -211,13 +222,14 @@ def linear_response_coefficients(T: float, h: float, h_angle: float, dynes: floa
     ``delta`` must be given (resolve it with :func:`resolve_gap`).
     """
     cos_h = math.cos(h_angle)
-    terms = cv.make_terms(6)
+    terms = cv.make_terms(8)
     k = 0
     for branch in _SPINS:  # N0(ε ∓ h)
         for coeff, out0, out1, out2, derivative in (
             (0.5, _G, -1, _G_TH_T, 0.0),
             (0.5 * branch * cos_h, -1, _ALPHA, -1, 0.0),
-            (-0.5 * branch * cos_h, _ALPHA_MINUS_20, -1, -1, 1.0),
+            (-0.5 * branch * cos_h, _ALPHA_MINUS_20, -1, _A, 1.0),
+            (-0.5, -1, _B, -1, 1.0),
         ):
             t = terms[k]
             t[cv.COL_COEFF] = coeff
@@ -233,12 +245,14 @@ def linear_response_coefficients(T: float, h: float, h_angle: float, dynes: floa
             t[cv.COL_OUT1] = out1
             t[cv.COL_OUT2] = out2
             k += 1
-    values, _ = cv.integrate(terms, 4)
+    values, _ = cv.integrate(terms, 6)
     return {
         "G": float(values[_G]),
         "alpha": float(values[_ALPHA]),
         "G_th": float(values[_G_TH_T]) / T,
         "alpha_minus_20": float(values[_ALPHA_MINUS_20]),
+        "A": float(values[_A]),
+        "B": float(values[_B]),
     }
 
 
@@ -377,3 +391,191 @@ def dynamics_tables(
         raise ParameterError("cos_theta: values must lie in [-1, 1]")
     out = fis_currents(V, h, h_angle, P, np.arccos(cos_theta), Omega, T_S, T_F, dynes, delta)
     return {"cos_theta": cos_theta, "torque_z": out["torque_z"], "torque_noise": out["torque_noise"]}
+
+
+# -- second order, Eqs. (A3)–(A4), onset of oscillations -----------------------------------
+
+
+def second_order_response(
+    T: float, h: float, h_angle: float, P: float, theta: float, dynes: float, delta: float
+) -> dict[str, np.ndarray]:
+    r"""Second-order coefficients of I_c and τ_z/sin²θ (Eqs. (A3)–(A4) of seed 000), derived anew.
+
+    Returns symmetric 3×3 matrices ``I_charge`` and ``torque_z_per_sin2`` such that
+    δ⁽²⁾X = ½ xᵀ H x with x = (V, Ω, δT/T), expanding about T_S = T_F = T with T_S = T held
+    fixed and T_F = T − δT (δT = T_S − T_F; at second order the choice of the fixed
+    temperature matters).  Expanding Eqs. (3) and (5) (with c = cos θ, α⁻ ≡ α⁻_{2,0}):
+
+    δ⁽²⁾I_c = −α⁻/2 [sin²θ (VΩ − Pc Ω²/4) + Pc V²] − Pc (A/2)(δT/T)² + B (δT/T) V,
+    δ⁽²⁾τ_z/sin²θ = α⁻/4 [V² − Pc VΩ + (1 + c²)/4 Ω²] + (A/4)(δT/T)² − (B/4)(δT/T) Ω.
+
+    Differences from the printed (A3)–(A4), checked by numerical differentiation of the
+    nonlinear currents in ``tests/test_fis.py``: the two δT·V, δT·Ω cross terms have the
+    opposite sign (as if δT were T_F − T_S there), and the Ω² torque coefficient is
+    (1 + cos²θ)/4, not (3 + cos θ)/8 (the two agree at θ = 0).
+    """
+    c = linear_response_coefficients(T, h, h_angle, dynes, delta)
+    am, A, B = c["alpha_minus_20"], c["A"], c["B"]
+    cos_t, sin2 = math.cos(theta), math.sin(theta) ** 2
+    # Hessians: H[i, i] = 2 × coefficient of x_i², H[i, j] = coefficient of x_i x_j
+    current = np.array(
+        [
+            [-am * P * cos_t, -0.5 * am * sin2, B],
+            [-0.5 * am * sin2, 0.25 * am * sin2 * P * cos_t, 0.0],
+            [B, 0.0, -P * cos_t * A],
+        ]
+    )
+    torque = np.array(
+        [
+            [0.5 * am, -0.25 * am * P * cos_t, 0.0],
+            [-0.25 * am * P * cos_t, 0.125 * am * (1.0 + cos_t**2), -0.25 * B],
+            [0.0, -0.25 * B, 0.5 * A],
+        ]
+    )
+    return {"I_charge": current, "torque_z_per_sin2": torque}
+
+
+def onset_voltage(
+    Omega: float, T: float, h: float, h_angle: float, P: float, dynes: float, delta: float,
+    S_A0: float = 0.0,
+) -> float:
+    r"""Voltage-driven onset V_o > 0 of oscillations about θ = 0 (Sec. IV B, after Eq. (A4)).
+
+    At θ → 0 (c = 1) the total torque per sin²θ to second order is
+    α⁻/4 [V² − P V Ω + Ω²/2] − S A_eff Ω, with S A_eff = S A0 + G/4 (Eq. (6)).  Its positive
+    root in V is returned (NaN if none).  For Ω → 0 this is V_o = 2 √(S A_eff Ω / α⁻_{2,0});
+    the text prints 4 √(…), which does not follow from its own Eqs. (6) and (A4).
+    Antidamping (τ_z > 0 for Ω > 0) at large V needs α⁻_{2,0} > 0, i.e. h·ẑ > 0 with the
+    N_S,σ of Eq. (5).
+    """
+    c = linear_response_coefficients(T, h, h_angle, dynes, delta)
+    am = c["alpha_minus_20"]
+    s_a_eff = S_A0 + 0.25 * c["G"]
+    # am/4 V² − am/4 P Ω V + am/8 Ω² − S_A_eff Ω = 0
+    qa, qb, qc = 0.25 * am, -0.25 * am * P * Omega, 0.125 * am * Omega**2 - s_a_eff * Omega
+    disc = qb * qb - 4 * qa * qc
+    if qa == 0.0 or disc < 0:
+        return math.nan
+    roots = [(-qb + sgn * math.sqrt(disc)) / (2 * qa) for sgn in (1.0, -1.0)]
+    positive = [r for r in roots if r > 0]
+    return min(positive) if positive else math.nan
+
+
+def critical_thermal_bias(
+    Omega: float, T: float, h: float, h_angle: float, dynes: float, delta: float, S_A0: float = 0.0
+) -> float:
+    r"""δT_o of Sec. IV B: for sgn(α) δT > δT_o the thermal torque destabilises θ = 0 (Ω > 0).
+
+    From Eq. (6) at θ → 0: τ_z/sin²θ − S A0 Ω = (α/2) δT/T − (G/4 + S A0) Ω, so
+    δT_o = 2T (G/4 + S A0)|Ω|/|α| = (1 + 4 S A0/G) |P| |Ω| / (2|s|) with the thermopower
+    s = −Pα/(G T).  At S A0 = 0 (Fig. 5(b)) this is the text's P Ω/(2|s|); the text writes
+    the damping factor as 1 + S A0/G.
+    """
+    c = linear_response_coefficients(T, h, h_angle, dynes, delta)
+    return 2.0 * T * (0.25 * c["G"] + S_A0) * abs(Omega) / abs(c["alpha"])
+
+
+# -- torque balance (Sec. IV B, Fig. 5) -------------------------------------------------------
+
+
+def torque_per_sin2(
+    cos_theta, V, T_S, T_F, Omega, h, h_angle, P, dynes, delta=math.nan
+) -> np.ndarray:
+    """τ_z/sin²θ of Eq. (5), finite at θ = 0, π (the sin²θ prefactor is left out of the rows).
+
+    Broadcasts over all arguments; same accuracy as :func:`fis_currents`.
+    """
+    theta = np.arccos(np.clip(np.asarray(cos_theta, float), -1.0, 1.0))
+    args = np.broadcast_arrays(
+        *(np.asarray(x, float) for x in (V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta))
+    )
+    V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta = args
+    delta = resolve_gap(T_S, h, delta)
+    terms = fis_terms(V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta, torque_only=True)
+    values, _ = cv.integrate_term_batch(terms, N_OUT, cv.DEFAULT_RTOL, cv.DEFAULT_ATOL)
+    return values[:, TORQUE_Z].reshape(V.shape)
+
+
+def precession_angles(
+    V: float, T_S: float, T_F: float, Omega: float, h: float, h_angle: float, P: float,
+    dynes: float, delta: float = math.nan, S_A0: float = 0.0, n_grid: int = 97,
+) -> list[tuple[float, bool]]:
+    r"""Fixed points θ* of the torque balance τ_z − S A0 Ω sin²θ = 0 (Eq. (8)) with stability.
+
+    With u = cos θ, Eq. (8) reads S du/dt = −F(u), F = sin²θ g(u), g = τ_z/sin²θ − S A0 Ω.
+    θ = 0 and π always balance; θ = 0 (u = 1) is stable iff g(1) < 0, θ = π iff g(−1) > 0.
+    Interior angles are the roots of g (grid of ``n_grid`` points in u, then Brent to 1e-10
+    in u); a root is stable iff g'(u*) > 0.  Returns [(θ*, stable), ...] sorted by θ*.
+    """
+    from scipy.optimize import brentq
+
+    delta = float(resolve_gap(T_S, h, delta))
+
+    def g(u):
+        return torque_per_sin2(u, V, T_S, T_F, Omega, h, h_angle, P, dynes, delta) - S_A0 * Omega
+
+    grid = np.linspace(-1.0, 1.0, n_grid)
+    values = g(grid)
+    result = [(0.0, bool(values[-1] < 0)), (math.pi, bool(values[0] > 0))]
+    for i in np.nonzero(np.sign(values[:-1]) * np.sign(values[1:]) < 0)[0]:
+        root = brentq(lambda u: float(g(np.array([u]))[0]), grid[i], grid[i + 1], xtol=1e-10)
+        result.append((math.acos(root), bool(values[i + 1] > values[i])))
+    return sorted(result)
+
+
+# -- FMR heat balance, Eqs. (16)–(18) ---------------------------------------------------------
+
+
+def fmr_response(
+    Omega: float, T: float, h: float, h_angle: float, P: float, dynes: float, delta: float,
+    S_A0: float = 0.0, heating_fraction: float = 0.0,
+) -> dict[str, float]:
+    r"""FMR-induced voltage and temperature difference per θ², Eq. (16) of seed 000.
+
+    (V, −δT/T)/θ² = [[G, Pα], [Pα, G_th T]]⁻¹ (−P(G − G̃)Ω/4, −(α + α̃)Ω/4 + [G̃/8 + λ S A0]Ω²),
+    from the open circuit I_c = 0 and Ė_F + λ P_G = 0 with the small-θ matrix (13) (derived
+    again from Eqs. (3)–(5) for this module; the sign of the α + α̃ term is the one of (13)).
+    ``heating_fraction`` is λ, ``S_A0`` is S·A0 (units ħ G_T/e²).
+    Also returns the small-Ω forms of Eq. (17), V ≈ Pα δT/(G T), δT ≈ αΩθ²/(2 G̃_th),
+    G̃_th = G_th − (Pα)²/(G T), and the normal-state heating of Eq. (18),
+    δT_normal = −(G_T + 8λ S A0) Ω² θ²/(8 G_th,N) with G_th,N = π² T/3.
+    """
+    lr = linear_response_coefficients(T, h, h_angle, dynes, delta)
+    fmr = fmr_coefficients(Omega, T, h, h_angle, dynes, delta)
+    G, alpha, G_th = lr["G"], lr["alpha"], lr["G_th"]
+    G_t, alpha_t = fmr["G_tilde"], fmr["alpha_tilde"]
+    matrix = np.array([[G, P * alpha], [P * alpha, G_th * T]])
+    rhs = np.array(
+        [
+            -P * (G - G_t) * Omega / 4,
+            -(alpha + alpha_t) * Omega / 4 + (G_t / 8 + heating_fraction * S_A0) * Omega**2,
+        ]
+    )
+    V, y = np.linalg.solve(matrix, rhs)
+    G_th_eff = G_th - (P * alpha) ** 2 / (G * T)
+    dT_small = alpha * Omega / (2 * G_th_eff)
+    return {
+        "V_per_theta2": float(V),
+        "dT_per_theta2": float(-y * T),
+        "V_per_theta2_small_omega": P * alpha * dT_small / (G * T),
+        "dT_per_theta2_small_omega": dT_small,
+        "dT_per_theta2_normal": -(1.0 + 8 * heating_fraction * S_A0) * Omega**2
+        / (8 * math.pi**2 * T / 3),
+    }
+
+
+def max_damping_for_refrigeration(
+    Omega: float, T: float, h: float, h_angle: float, P: float, dynes: float, delta: float
+) -> float:
+    r"""Largest λ S A0 for which FMR still cools F (δT = T_S − T_F > 0), Fig. 4 of seed 000.
+
+    Eq. (16) is linear in λ S A0; setting δT = 0 gives
+    λ S A0 = [(α + α̃)Ω/4 − G̃Ω²/8 − P²α(G − G̃)Ω/(4G)]/Ω².  Negative means no cooling.
+    """
+    lr = linear_response_coefficients(T, h, h_angle, dynes, delta)
+    fmr = fmr_coefficients(Omega, T, h, h_angle, dynes, delta)
+    G, alpha = lr["G"], lr["alpha"]
+    G_t, alpha_t = fmr["G_tilde"], fmr["alpha_tilde"]
+    return (
+        (alpha + alpha_t) * Omega / 4 - G_t * Omega**2 / 8 - P**2 * alpha * (G - G_t) * Omega / (4 * G)
+    ) / Omega**2

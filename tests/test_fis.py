@@ -25,6 +25,7 @@ from fastspin.fis import (
     linear_response_matrix,
     linear_response_matrix_numerical,
     resolve_gap,
+    second_order_response,
 )
 from fastspin.model import ParameterError
 from fastspin.units import Tc
@@ -359,3 +360,156 @@ def test_transverse_torque_limits_and_azimuth():
     np.testing.assert_allclose([float(tilted["torque_x"]), float(tilted["torque_y"])],
                                float(fis_currents(**point)["torque_x"]) * np.array([math.cos(0.7), math.sin(0.7)]),
                                rtol=1e-12)
+
+
+# -- second order, onset, torque balance, FMR ------------------------------------------------------
+
+
+def _hessian(function, scales, step=0.02):
+    """Central-difference Hessian of a vector function of 3 variables (Richardson, O(step⁴))."""
+
+    def at(step_):
+        h = step_ * np.asarray(scales)
+        n = 3
+        result = np.zeros((n, n))
+        f0 = function(np.zeros(n))
+        for i in range(n):
+            for j in range(n):
+                if i == j:
+                    e = np.zeros(n)
+                    e[i] = h[i]
+                    result[i, i] = (function(e) - 2 * f0 + function(-e)) / h[i] ** 2
+                else:
+                    ei, ej = np.zeros(n), np.zeros(n)
+                    ei[i], ej[j] = h[i], h[j]
+                    result[i, j] = (function(ei + ej) - function(ei - ej) - function(ej - ei)
+                                    + function(-ei - ej)) / (4 * h[i] * h[j])
+        return result
+
+    return (4 * at(step / 2) - at(step)) / 3
+
+
+def test_second_order_coefficients_match_numerical_hessian():
+    """Hessians of I_c and τ_z/sin²θ in (V, Ω, δT/T) from (A3)–(A4)-type closed forms equal
+    the numerical second derivatives of the nonlinear Eqs. (3), (5) (T_S = T, T_F = T − δT).
+    """
+    T, h, h_angle, P, theta, dynes = 0.3, 0.3, 0.5, 0.8, 0.9, 1e-3
+    delta = float(resolve_gap(T, h, np.nan))
+    closed = second_order_response(T, h, h_angle, P, theta, dynes, delta)
+    sin2 = math.sin(theta) ** 2
+
+    def currents(x, name):
+        out = fis_currents(x[0], h, h_angle, P, theta, x[1], T, T * (1 - x[2]), dynes, delta)
+        return float(out[name]) / (sin2 if name == "torque_z" else 1.0)
+
+    for name, key in (("I_charge", "I_charge"), ("torque_z", "torque_z_per_sin2")):
+        numerical = _hessian(lambda x, name=name: currents(x, name), (T, T, 1.0), step=0.05)
+        np.testing.assert_allclose(numerical, closed[key], rtol=2e-4, atol=2e-5)
+    assert abs(closed["torque_z_per_sin2"][1, 1]) > 0.01 and abs(closed["I_charge"][0, 2]) > 0.01
+
+
+def test_onset_voltage_matches_nonlinear_torque():
+    """V_o (second-order condition) equals the voltage where the nonlinear τ_z/sin²θ at θ → 0
+    overcomes the damping S A_eff Ω, for Ω ≪ T; and V_o → 2√(S A_eff Ω/α⁻_{2,0})."""
+    from scipy.optimize import brentq
+
+    from fastspin.fis import onset_voltage, torque_per_sin2
+
+    T, h, P, dynes, S_A0, Omega = 0.3, 0.3, 1.0, 1e-3, 0.05, 1e-3
+    delta = float(resolve_gap(T, h, np.nan))
+    V_o = onset_voltage(Omega, T, h, 0.0, P, dynes, delta, S_A0)
+
+    def balance(V):
+        return float(torque_per_sin2(1.0, V, T, T, Omega, h, 0.0, P, dynes, delta)) - S_A0 * Omega
+
+    V_num = brentq(balance, 1e-4, 0.5, xtol=1e-12)
+    assert abs(V_o - V_num) < 0.01 * V_num
+    lr = linear_response_coefficients(T, h, 0.0, dynes, delta)
+    leading = 2 * math.sqrt((S_A0 + lr["G"] / 4) * Omega / lr["alpha_minus_20"])
+    assert abs(V_o - leading) < 0.05 * leading
+
+
+def test_critical_thermal_bias_matches_nonlinear_torque():
+    """δT_o of Sec. IV B equals the δT where the nonlinear τ_z/sin²θ(θ → 0) − S A0 Ω changes sign."""
+    from scipy.optimize import brentq
+
+    from fastspin.fis import critical_thermal_bias, torque_per_sin2
+
+    T, h, h_angle, P, dynes, S_A0, Omega = 0.5 * Tc, 0.3, 0.0, 1.0, 1e-3, 0.02, 2e-3
+    delta = float(resolve_gap(T, h, np.nan))
+    dT_o = critical_thermal_bias(Omega, T, h, h_angle, dynes, delta, S_A0)
+    alpha = linear_response_coefficients(T, h, h_angle, dynes, delta)["alpha"]
+    sign = math.copysign(1.0, alpha)
+
+    def balance(dT):  # T_S = T + δT/2, T_F = T − δT/2
+        tau = torque_per_sin2(1.0, 0.0, T + dT / 2, T - dT / 2, Omega, h, h_angle, P, dynes, delta)
+        return float(tau) - S_A0 * Omega
+
+    dT_num = brentq(balance, 0.0, sign * 0.2, xtol=1e-12)
+    assert abs(sign * dT_num - dT_o) < 0.01 * dT_o
+
+
+def test_precession_angles_voltage_window():
+    """Torque balance (Sec. IV B, Fig. 5(a) parameters, T = 0.5 Tc, Ω = 0.3, P = 1, S A0 = 0):
+    a voltage window with a stable 0 < θ* < π that moves from 0 towards π as |V| grows;
+    at V = 0 only θ = 0 is stable.  With Eq. (5) as printed the window is at V < 0 for h·ẑ > 0.
+    """
+    from fastspin.fis import precession_angles, torque_per_sin2
+
+    T, h, Omega = 0.5 * Tc, 0.3, 0.3
+    delta = float(resolve_gap(T, h, np.nan))
+    assert precession_angles(0.0, T, T, Omega, h, 0.0, 1.0, 1e-3, delta, n_grid=33) == [
+        (0.0, True), (math.pi, False)]
+    angles = []
+    for V in (-0.42, -0.5, -0.58):
+        found = precession_angles(V, T, T, Omega, h, 0.0, 1.0, 1e-3, delta, n_grid=33)
+        interior = [(t, s) for t, s in found if 0 < t < math.pi]
+        assert len(interior) == 1 and interior[0][1], found
+        theta_star = interior[0][0]
+        assert abs(float(torque_per_sin2(math.cos(theta_star), V, T, T, Omega, h, 0.0, 1.0,
+                                         1e-3, delta))) < 1e-8
+        angles.append(theta_star)
+    assert angles[0] < angles[1] < angles[2]
+
+
+def test_fmr_balance_solves_the_nonlinear_open_circuit():
+    """Eq. (16): at small θ, (V, δT) ∝ θ² make the nonlinear I_c and Ė_F + λ P_G vanish to
+    O(θ⁴), with T_S = T fixed (S is the reservoir) and T_F = T − δT."""
+    from fastspin.fis import fmr_response
+
+    T, h, h_angle, P, dynes, S_A0, lam, Omega = 0.3, 0.3, math.pi, 0.7, 1e-3, 0.1, 0.5, 0.2
+    delta = float(resolve_gap(T, h, np.nan))
+    theta = 0.02
+    fmr = fmr_response(Omega, T, h, h_angle, P, dynes, delta, S_A0, lam)
+    V, dT = fmr["V_per_theta2"] * theta**2, fmr["dT_per_theta2"] * theta**2
+    out = fis_currents(V, h, h_angle, P, theta, Omega, T, T - dT, dynes, delta)
+    G = linear_response_coefficients(T, h, h_angle, dynes, delta)["G"]
+    P_G = S_A0 * Omega**2 * math.sin(theta) ** 2
+    assert abs(float(out["I_charge"])) < 1e-2 * abs(G * V)
+    assert abs(float(out["heat_F"]) + lam * P_G) < 1e-2 * abs(float(out["heat_S"]))
+    # and without the balance the currents are not small: the test has teeth
+    off = fis_currents(0.0, h, h_angle, P, theta, Omega, T, T, dynes, delta)
+    assert abs(float(off["heat_F"]) + lam * P_G) > 0.3 * abs(float(out["heat_S"]))
+
+
+def test_fmr_small_omega_and_normal_state_limits():
+    """Eq. (17) is the Ω → 0 limit of Eq. (16); Eq. (18) is its normal-state value; F is cooled
+    for α > 0 (h·ẑ < 0); at the damping of Fig. 4 the induced δT vanishes."""
+    from fastspin.fis import fmr_response, max_damping_for_refrigeration
+
+    T, h, P, dynes = 0.3, 0.3, 1.0, 1e-3
+    delta = float(resolve_gap(T, h, np.nan))
+    small = fmr_response(2e-3, T, h, math.pi, P, dynes, delta)
+    assert abs(small["dT_per_theta2"] / small["dT_per_theta2_small_omega"] - 1) < 5e-3
+    assert abs(small["V_per_theta2"] / small["V_per_theta2_small_omega"] - 1) < 5e-3
+    assert small["dT_per_theta2"] > 0  # δT = T_S − T_F > 0: F refrigerated for h·ẑ < 0
+    assert fmr_response(2e-3, T, h, 0.0, P, dynes, delta)["dT_per_theta2"] < 0
+    for lam, S_A0 in ((0.0, 0.0), (1.0, 0.3)):
+        normal = fmr_response(0.4, T, h, math.pi, P, dynes, 0.0, S_A0, lam)
+        assert abs(normal["dT_per_theta2"] - normal["dT_per_theta2_normal"]) < 1e-9
+        assert abs(normal["V_per_theta2"]) < 1e-9
+    Omega = 0.1
+    limit = max_damping_for_refrigeration(Omega, T, h, math.pi, P, dynes, delta)
+    assert limit > 0
+    at_limit = fmr_response(Omega, T, h, math.pi, P, dynes, delta, S_A0=limit, heating_fraction=1.0)
+    assert abs(at_limit["dT_per_theta2"]) < 1e-9
