@@ -579,3 +579,98 @@ def max_damping_for_refrigeration(
     return (
         (alpha + alpha_t) * Omega / 4 - G_t * Omega**2 / 8 - P**2 * alpha * (G - G_t) * Omega / (4 * G)
     ) / Omega**2
+
+
+# -- counting statistics, Eq. (20) --------------------------------------------------------------
+
+#: the channels (σ, σ') in the order used by :func:`channel_rates`
+CHANNELS = ((1.0, 1.0), (1.0, -1.0), (-1.0, 1.0), (-1.0, -1.0))
+
+
+def channel_rates(
+    V: float, h: float, h_angle: float, P: float, theta: float, Omega: float, T_S: float,
+    T_F: float, dynes: float, delta: float = math.nan,
+) -> np.ndarray:
+    r"""Energy moments of the tunnelling rates of Eq. (20), per channel (σ, σ') and direction.
+
+    rates[c, d, n] = ∫ dε εⁿ R_c^d(ε), n = 0, 1, 2, with
+    R_c^+ = ½ ⟨σ|σ'⟩² N_S,σ N_F,σ' f_F (1 − f_S)  (F → S),
+    R_c^− = ½ ⟨σ|σ'⟩² N_S,σ N_F,σ' f_S (1 − f_F)  (S → F),
+    f_F = f0(ε − V − Ω_σσ', T_F); channels in the order of :data:`CHANNELS`.  From
+    MODE_FORWARD terms of the engine (same accuracy).
+    """
+    delta = float(resolve_gap(T_S, h, delta))
+    cos_t, cos_h = math.cos(theta), math.cos(h_angle)
+    terms = cv.make_terms(16)
+    k = 0
+    for c, (spin_s, spin_f) in enumerate(CHANNELS):
+        mu_f = V + 0.5 * (spin_s - spin_f * cos_t) * Omega
+        weight = 0.5 * 0.5 * (1.0 + spin_s * spin_f * cos_t) * (1.0 + spin_f * P)
+        for d, (mu_l, t_l, mu_r, t_r) in enumerate(((mu_f, T_F, 0.0, T_S), (0.0, T_S, mu_f, T_F))):
+            for branch in _SPINS:
+                t = terms[k]
+                t[cv.COL_COEFF] = weight * 0.5 * (1.0 + branch * spin_s * cos_h)
+                t[cv.COL_DELTA_A] = delta
+                t[cv.COL_SHIFT_A] = branch * h
+                t[cv.COL_DYNES_A] = dynes
+                t[cv.COL_MODE] = cv.MODE_FORWARD
+                t[cv.COL_MU_L], t[cv.COL_T_L], t[cv.COL_MU_R], t[cv.COL_T_R] = mu_l, t_l, mu_r, t_r
+                base = 3 * (2 * c + d)
+                t[cv.COL_OUT0], t[cv.COL_OUT1], t[cv.COL_OUT2] = base, base + 1, base + 2
+                k += 1
+    values, _ = cv.integrate(terms, 24)
+    return values.reshape(4, 2, 3)
+
+
+def _source_coefficients(V: float, Omega: float, theta: float):
+    """η_c = χ + ε ξ_S − (ε − μ_c) ξ_F − φ_q (σ − σ' cos θ) = a_c + b_c ε (per source)."""
+    cos_t = math.cos(theta)
+    out = []
+    for spin_s, spin_f in CHANNELS:
+        mu = V + 0.5 * (spin_s - spin_f * cos_t) * Omega
+        # (constant part, ε part) of ∂η/∂(χ, ξ_S, ξ_F, φ_q)
+        out.append(((1.0, 0.0), (0.0, 1.0), (mu, -1.0), (-(spin_s - spin_f * cos_t), 0.0)))
+    return out
+
+
+def cumulant_generating_function(
+    chi: complex, phi_q: complex, V: float, h: float, h_angle: float, P: float, theta: float,
+    Omega: float, T_S: float, T_F: float, dynes: float, delta: float = math.nan,
+) -> complex:
+    r"""s_T of Eq. (20) at θ_q = ξ_S = ξ_F = 0 (complex χ, φ_q allowed), G_T = 1.
+
+    s_T = Σ_c ∫ dε [R_c^+ (e^{iη_c} − 1) + R_c^− (e^{−iη_c} − 1)], η_c = χ − φ_q (σ − σ' cos θ),
+    exact in terms of the channel rates of :func:`channel_rates` since η_c does not depend on
+    ε when ξ_S = ξ_F = 0.  Fluctuation relation: at T_S = T_F = T,
+    s_T(χ = iV/T, φ_q = −iΩ/(2T)) = 0 (Eq. (7); Sec. V B for V = 0).
+    """
+    rates = channel_rates(V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta)
+    total = 0.0 + 0.0j
+    for c, coefficients in enumerate(_source_coefficients(V, Omega, theta)):
+        eta = chi * coefficients[0][0] + phi_q * coefficients[3][0]
+        total += rates[c, 0, 0] * (np.exp(1j * eta) - 1) + rates[c, 1, 0] * (np.exp(-1j * eta) - 1)
+    return complex(total)
+
+
+def cumulants(
+    V: float, h: float, h_angle: float, P: float, theta: float, Omega: float, T_S: float,
+    T_F: float, dynes: float, delta: float = math.nan,
+) -> dict[str, np.ndarray]:
+    r"""First and second cumulants of s_T (Eq. (20)) in the sources (χ, ξ_S, ξ_F, φ_q).
+
+    ``mean`` = −i ∂ s_T|₀ = (I_c, Ė_S, Ė_F, 2τ_z) and ``covariance`` = −∂² s_T|₀ (4×4), with
+    ∂η_c = a + b ε per source, so both follow from the n = 0, 1, 2 energy moments of the
+    channel rates: mean_k = Σ_c ∫ ∂_kη (R⁺ − R⁻), cov_kl = Σ_c ∫ ∂_kη ∂_lη (R⁺ + R⁻).
+    The torque noise is D = cov[φ_q, φ_q]/(8 sin²θ).  Units as in the module docstring.
+    """
+    rates = channel_rates(V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta)
+    mean = np.zeros(4)
+    covariance = np.zeros((4, 4))
+    for c, coefficients in enumerate(_source_coefficients(V, Omega, theta)):
+        net = rates[c, 0] - rates[c, 1]
+        total = rates[c, 0] + rates[c, 1]
+        for k, (ak, bk) in enumerate(coefficients):
+            mean[k] += ak * net[0] + bk * net[1]
+            for m, (al, bl) in enumerate(coefficients):
+                covariance[k, m] += ak * al * total[0] + (ak * bl + bk * al) * total[1] + bk * bl * total[2]
+    return {"mean": mean, "covariance": covariance}

@@ -513,3 +513,42 @@ def test_fmr_small_omega_and_normal_state_limits():
     assert limit > 0
     at_limit = fmr_response(Omega, T, h, math.pi, P, dynes, delta, S_A0=limit, heating_fraction=1.0)
     assert abs(at_limit["dT_per_theta2"]) < 1e-9
+
+
+# -- counting statistics ---------------------------------------------------------------------------
+
+
+def test_cumulants_reproduce_currents_and_torque_noise():
+    """−i∂s_T = (I_c, Ė_S, Ė_F, 2τ_z) (Sec. V) and D = −(1/8)∂²_φq s_T csc²θ from the moments;
+    the χ-derivative of the complex s_T by finite differences gives I_c too."""
+    from fastspin.fis import cumulant_generating_function, cumulants
+
+    point = REFERENCE_POINTS[2]
+    stats = cumulants(**point)
+    out = fis_currents(**point)
+    expected = [out["I_charge"], out["heat_S"], out["heat_F"], 2 * out["torque_z"]]
+    np.testing.assert_allclose(stats["mean"], np.array(expected, float), rtol=1e-7, atol=1e-10)
+    D = stats["covariance"][3, 3] / (8 * math.sin(point["theta"]) ** 2)
+    assert abs(D - float(out["torque_noise"])) < 1e-7 * abs(D)
+    assert np.all(np.linalg.eigvalsh(stats["covariance"]) > -1e-12)  # a covariance matrix
+    step = 1e-4
+    rest = {k: v for k, v in point.items()}
+    derivative = (cumulant_generating_function(step, 0.0, **rest)
+                  - cumulant_generating_function(-step, 0.0, **rest)) / (2 * step)
+    assert abs((-1j * derivative).real - float(out["I_charge"])) < 1e-7
+    second = (cumulant_generating_function(step, 0.0, **rest) - 2 * cumulant_generating_function(0.0, 0.0, **rest)
+              + cumulant_generating_function(-step, 0.0, **rest)) / step**2
+    assert abs(-second.real - stats["covariance"][0, 0]) < 1e-5 * stats["covariance"][0, 0]
+
+
+@pytest.mark.parametrize(("V", "Omega"), [(0.0, 0.3), (0.4, -0.7), (-1.2, 1.5)])
+def test_fluctuation_relation(V, Omega):
+    """Eq. (7) at T_S = T_F = T: s_T(χ = iV/T, φ_q = −iΩ/(2T)) = 0, while s_T at a generic
+    imaginary source is not zero."""
+    from fastspin.fis import cumulant_generating_function
+
+    T = 0.3
+    args = dict(V=V, h=0.3, h_angle=1.0, P=0.6, theta=0.8, Omega=Omega, T_S=T, T_F=T, dynes=1e-3)
+    zero = cumulant_generating_function(1j * V / T, -1j * Omega / (2 * T), **args)
+    generic = cumulant_generating_function(0.5j * V / T, -0.25j * Omega / T, **args)
+    assert abs(zero) < 1e-9 and abs(generic) > 1e-4
