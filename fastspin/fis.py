@@ -50,9 +50,29 @@ equilibrium at Ω → 0 it reduces to D = T G/4 (fluctuation–dissipation with 
 Eq. (6)); ``tests/test_fis.py`` checks this.
 
 Everything is evaluated with the shared engine :mod:`fastspin.kernels.convolution`: one term
-table of 24 rows per point (σ, σ', ± of N_S) whose moments 0 and 1 give I_c and Ė_S, plus
-torque and noise rows (the engine reuses the DOS/occupation of the previous row, so the extra
-rows are nearly free).
+table of 32 rows per point (σ, σ', ± of N_S) whose moments 0 and 1 give I_c and Ė_S, plus
+τ_z, τ_⊥ and noise rows (the engine reuses the DOS/occupation of the previous row, so the
+extra rows are nearly free).
+
+Public API (G_T = 1 throughout):
+
+* :func:`fis_currents` — all nonlinear outputs of the ``fis`` model (Eqs. (3)–(5), (A5), (20));
+* :func:`linear_response_coefficients`, :func:`linear_response_matrix`,
+  :func:`linear_response_matrix_numerical` — Eq. (6) (G, G_th, α; A, B, α⁻_{2,0} of (A3)–(A4));
+* :func:`second_order_response`, :func:`onset_voltage`, :func:`critical_thermal_bias` —
+  Eqs. (A3)–(A4), V_o and δT_o of Sec. IV B;
+* :func:`fmr_coefficients`, :func:`fmr_response`, :func:`max_damping_for_refrigeration` —
+  Eqs. (14)–(18) and Fig. 4;
+* :func:`torque_per_sin2`, :func:`precession_angles` — torque balance of Eq. (8), Fig. 5;
+* :func:`dynamics_tables` — τ_z(cos θ), D(cos θ) for the Langevin engine;
+* :func:`channel_rates`, :func:`cumulant_generating_function`, :func:`cumulants` — Eq. (20).
+
+Findings while re-deriving (details in the docstrings, checked numerically in the tests):
+the δT cross terms of (A3)–(A4) have the opposite sign and the Ω² torque coefficient is
+(1 + cos²θ)/4 rather than (3 + cos θ)/8; V_o = 2√(S A_eff Ω/α⁻_{2,0}) (the text prints 4√);
+δT_o has the damping factor 1 + 4 S A0/G (the text prints 1 + S A0/G); with N_S,σ as printed
+below Eq. (5), the voltage-driven antidamping for Ω > 0 needs h·ẑ > 0 (the text says h·ẑ < 0),
+while α > 0 ⇔ h·ẑ < 0 agrees with the text.
 
 Units: V in Δ0/e; h, Ω (ħΩ), Γ in Δ0; T in Δ0/k_B; I_c in G_T Δ0/e; Ė in G_T Δ0²/e²;
 τ in ħ G_T Δ0/e²; D in ħ² G_T Δ0/e² (natural units: D and τ are both G_T Δ0).
