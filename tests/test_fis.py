@@ -552,3 +552,20 @@ def test_fluctuation_relation(V, Omega):
     zero = cumulant_generating_function(1j * V / T, -1j * Omega / (2 * T), **args)
     generic = cumulant_generating_function(0.5j * V / T, -0.25j * Omega / T, **args)
     assert abs(zero) < 1e-9 and abs(generic) > 1e-4
+
+
+def test_figure_2_features():
+    """Fig. 2 of seed 000 (V = 0, θ = π/8, P = 1, h = 0.3): (a) at T = 0.1 Tc the pumped charge
+    current switches on at |Ω| ≈ Δ + h for h = +hẑ and at Δ − h for h = −hẑ; (b), (c) at
+    T = 0.6 Tc and small Ω the precession cools F for h = −hẑ (α > 0) and S for h = +hẑ."""
+    T = 0.1 * Tc
+    Omega = np.array([0.3, 0.8, 0.9, 1.5, 2.0])
+    up = fis_currents(0.0, 0.3, 0.0, 1.0, math.pi / 8, Omega, T, T, 1e-4)["I_charge"]
+    down = fis_currents(0.0, 0.3, math.pi, 1.0, math.pi / 8, Omega, T, T, 1e-4)["I_charge"]
+    assert np.all(np.abs(up[:3]) < 1e-3 * abs(up[-1])) and abs(up[3]) > 0.05 * abs(up[-1])
+    assert abs(down[0]) < 1e-3 * abs(down[-1]) and np.all(np.abs(down[2:]) > 0.05 * abs(down[-1]))
+    T = 0.6 * Tc
+    cool_F = fis_currents(0.0, 0.3, math.pi, 1.0, math.pi / 8, 0.3, T, T, 1e-4)
+    cool_S = fis_currents(0.0, 0.3, 0.0, 1.0, math.pi / 8, 0.3, T, T, 1e-4)
+    assert cool_F["heat_F"] < 0 < cool_F["heat_S"]
+    assert cool_S["heat_S"] < 0 < cool_S["heat_F"]
