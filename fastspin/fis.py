@@ -119,6 +119,9 @@ def fis_terms(
     Integration variable ε (S frame).  DOS a = N0(ε ∓ h; Δ, Γ), DOS b = 1 (F is a normal
     metal; 1 + σ'P goes into the coefficient).  Occupation f(ε − V − Ω_σσ', T_F) − f(ε, T_S)
     (MODE_DIFFERENCE) for currents and torque, f_F(1 − f_S) + f_S(1 − f_F) (MODE_NOISE) for D.
+    At T_S = T_F = T the noise occupation equals (f_F − f_S)/tanh(μ/2T), μ = V + Ω_σσ'
+    (detailed balance), so those noise rows reuse the current rows' occupation (MODE_DIFFERENCE
+    with the coefficient divided by tanh); for |μ| ≤ 1e-6 T they stay MODE_NOISE.
     Arguments broadcast against each other; ``delta`` must already be resolved.
     ``torque_only``: keep only the τ_z rows, without their sin²θ prefactor (τ_z/sin²θ).
     """
@@ -140,12 +143,21 @@ def fis_terms(
             flip_overlap = 0.5 * (1.0 - spin_s * spin_f * cos_theta)  # ⟨σ|−σ'⟩²
             dos_f = 1.0 + spin_f * P
             mu_f = V + 0.5 * (spin_s - spin_f * cos_theta) * Omega  # V + Ω_σσ'
+            # noise rows: MODE_DIFFERENCE / tanh(μ/2T) at equal temperatures (see docstring)
+            balanced = (T_S == T_F) & (np.abs(mu_f) > 1e-6 * T_S)
+            noise_mode = np.where(balanced, cv.MODE_DIFFERENCE, cv.MODE_NOISE)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                noise_factor = np.where(balanced, 1.0 / np.tanh(mu_f / (2.0 * T_S)), 1.0)
             # Row order: the engine reuses the DOS / occupation of the previous row, so each
-            # row changes only one of them: (+, diff) (+, diff) (−, diff) (−, diff) (−, noise)
-            # (+, noise).  ± is the branch of N_S,σ = Σ± (1 ± σ cos θ_h)/2 N0(ε ∓ h).
+            # row changes only one of them: (+, diff) ×3, (+, noise), (−, noise), (−, diff) ×3.
+            # ± is the branch of N_S,σ = Σ± (1 ± σ cos θ_h)/2 N0(ε ∓ h).
             rows = []
             for branch in _SPINS:
                 weight_s = 0.5 * (1.0 + branch * spin_s * cos_h)
+                noise_row = (branch, 0.0625 * flip_overlap * dos_f * weight_s * noise_factor,
+                             noise_mode, TORQUE_NOISE, -1)
+                if branch < 0:
+                    rows.append(noise_row)
                 rows.append((branch, 0.5 * overlap * dos_f * weight_s, cv.MODE_DIFFERENCE,
                              I_CHARGE, HEAT_S))
                 rows.append((branch, -0.125 * torque_factor * spin_s * dos_f * weight_s,
@@ -154,10 +166,8 @@ def fis_terms(
                 # N_S,⊥ = sin θ_h [N0(ε − h) − N0(ε + h)]/2 (no N_F,σ' in (A5))
                 rows.append((branch, -0.0625 * (2.0 * overlap) ** 2 * 0.5 * branch * sin_h,
                              cv.MODE_DIFFERENCE, TORQUE_PERP, -1))
-            for branch in _SPINS[::-1]:
-                weight_s = 0.5 * (1.0 + branch * spin_s * cos_h)
-                rows.append((branch, 0.0625 * flip_overlap * dos_f * weight_s, cv.MODE_NOISE,
-                             TORQUE_NOISE, -1))
+                if branch > 0:
+                    rows.append(noise_row)
             for branch, coeff, mode, out0, out1 in rows:
                 t = terms[:, k]
                 t[:, cv.COL_COEFF] = coeff

@@ -134,6 +134,9 @@ REFERENCE_POINTS = [
     # very small broadening: the gap-edge peaks are only Γ = 1.5e-5 wide
     _point(V=1.27, h=0.38, h_angle=0.48, P=-0.05, theta=1.96, Omega=-0.73, T_S=0.27 * Tc,
            T_F=0.7 * Tc, dynes=1.5e-5),
+    # equal temperatures with bias (noise rows by detailed balance), tilted h
+    _point(V=0.35, h=0.2, h_angle=2.2, P=0.5, theta=1.0, Omega=-0.9, T_S=0.4 * Tc, T_F=0.4 * Tc,
+           dynes=1e-4),
     # generic tilt, fixed gap, P < 0, larger broadening
     _point(V=1.3, h=-0.25, h_angle=1.0, P=-0.4, theta=1.2, Omega=1.1, T_S=0.8 * Tc, T_F=0.4 * Tc,
            dynes=2e-2, delta=0.7),
@@ -569,3 +572,12 @@ def test_figure_2_features():
     cool_S = fis_currents(0.0, 0.3, 0.0, 1.0, math.pi / 8, 0.3, T, T, 1e-4)
     assert cool_F["heat_F"] < 0 < cool_F["heat_S"]
     assert cool_S["heat_S"] < 0 < cool_S["heat_F"]
+
+
+def test_noise_by_detailed_balance_is_continuous():
+    """At T_S = T_F the noise rows use (f_F − f_S)/tanh(μ/2T); a 1e-9 relative temperature
+    difference switches to the direct MODE_NOISE rows and must give the same D."""
+    point = REFERENCE_POINTS[4]
+    equal = fis_currents(**point)["torque_noise"]
+    apart = fis_currents(**(point | {"T_F": point["T_S"] * (1 + 1e-9)}))["torque_noise"]
+    assert abs(float(equal) - float(apart)) < 1e-7 * abs(float(equal))
