@@ -53,8 +53,10 @@ def _fermi(energy: float, temperature: float) -> float:
     return 1.0 / (1.0 + math.exp(x))
 
 
-def quad_reference(V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta) -> dict[str, float]:
-    """All fis outputs from Eqs. (3)–(5), (20) of seed 000 by scipy quad (epsrel 1e-12).
+def quad_reference(
+    V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta, epsrel=1e-12, epsabs=1e-14
+) -> dict[str, float]:
+    """All fis outputs from Eqs. (3)–(5), (20) of seed 000 by scipy quad (default epsrel 1e-12).
 
     Panels are split at every Fermi step, every gap edge ±h ± Δ and at edge ± Γ·4^k.
     """
@@ -110,7 +112,7 @@ def quad_reference(V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta) -> di
     for which in OUTPUTS:
         total = 0.0
         for a, b in zip(edges[:-1], edges[1:], strict=True):
-            value, _ = quad(integrand, a, b, args=(which,), epsabs=1e-14, epsrel=1e-12, limit=800)
+            value, _ = quad(integrand, a, b, args=(which,), epsabs=epsabs, epsrel=epsrel, limit=800)
             total += value
         result[which] = total
     return result
