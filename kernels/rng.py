@@ -143,13 +143,13 @@ def _sincos_quarter(phi):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def normals_lanes(k0, k1, first_block, first_trajectory, stream, out, scratch):
-    """Standard normals for a batch ("lanes") of consecutive trajectories.
+def normals_lanes(k0, k1, first_blocks, trajectories, stream, out, scratch):
+    """Standard normals for a batch ("lanes") of trajectories.
 
     ``out`` has shape (4·n_blocks, L): ``out[4b + j, l]`` is lane j of Philox block
-    ``first_block + b`` of trajectory ``first_trajectory + l``, i.e. normal number
-    4·(first_block + b) + j of that trajectory.  ``scratch`` is a float64 work array
-    of shape (2·n_blocks, L).  Every loop runs over the lanes and vectorizes.
+    ``first_blocks[l] + b`` of trajectory ``trajectories[l]``, i.e. normal number
+    4·(first_blocks[l] + b) + j of that trajectory.  ``scratch`` is a float64 work
+    array of shape (2·n_blocks, L).  Every loop runs over the lanes and vectorizes.
 
     Box-Muller: words (w0, w1) and (w2, w3) of a block give
     r = sqrt(-2 ln u) with u = (w + 1/2)·2^-32 and angle ψ = qπ/2 + φ, where q is the
@@ -163,9 +163,6 @@ def normals_lanes(k0, k1, first_block, first_trajectory, stream, out, scratch):
     n_blocks = out.shape[0] // 4
     c3 = np.uint64(stream)
     for b in range(n_blocks):
-        block = np.uint64(first_block + b)
-        c0 = block & _MASK32
-        c1 = block >> _SHIFT32
         z0 = out[4 * b]
         z1 = out[4 * b + 1]
         z2 = out[4 * b + 2]
@@ -173,8 +170,9 @@ def normals_lanes(k0, k1, first_block, first_trajectory, stream, out, scratch):
         u0 = scratch[2 * b]
         u1 = scratch[2 * b + 1]
         for lane in range(n_lanes):
+            block = np.uint64(first_blocks[lane] + b)
             w0, w1, w2, w3 = philox4x32_10(
-                c0, c1, np.uint64(first_trajectory + lane), c3, k0, k1
+                block & _MASK32, block >> _SHIFT32, np.uint64(trajectories[lane]), c3, k0, k1
             )
             u0[lane] = (np.float64(np.int64(w0)) + 0.5) * _INV_2_32
             u1[lane] = (np.float64(np.int64(w2)) + 0.5) * _INV_2_32
@@ -256,7 +254,9 @@ def normal_table(seed, stream, first_trajectory, n_trajectories, n_per_trajector
     n_blocks = (n_per_trajectory + 3) // 4
     work = np.empty((4 * n_blocks, n_trajectories))
     scratch = np.empty((2 * n_blocks, n_trajectories))
-    normals_lanes(k0, k1, 0, first_trajectory, stream, work, scratch)
+    blocks = np.zeros(n_trajectories, dtype=np.int64)
+    trajectories = first_trajectory + np.arange(n_trajectories)
+    normals_lanes(k0, k1, blocks, trajectories, stream, work, scratch)
     return work[:n_per_trajectory].T.copy()
 
 

@@ -126,6 +126,8 @@ def tilt_group(
     totals = np.zeros(n_lanes)
     count = 0
     nbins = hist.shape[0]
+    blocks = np.zeros(n_lanes, dtype=np.int64)
+    trajectories = first_trajectory + np.arange(n_lanes)
     n_trace = traces.shape[1] if trace_every > 0 else 0
     if n_trace > 0:
         for lane in range(n_active):
@@ -135,7 +137,8 @@ def tilt_group(
     for step in range(n_steps):
         phase = step & 3
         if phase == 0:
-            normals_lanes(k0, k1, step >> 2, first_trajectory, stream, normals, scratch)
+            blocks[:] = step >> 2
+            normals_lanes(k0, k1, blocks, trajectories, stream, normals, scratch)
         _heun_lanes(state, normals[phase], dt, drift0, c_table, dc_table)
         k = step + 1
         if k == next_sample:
