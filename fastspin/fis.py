@@ -90,6 +90,7 @@ from typing import Any
 import numpy as np
 
 from fastspin.kernels import convolution as cv
+from fastspin.model import ParameterError
 
 # Output slots of the nonlinear term table.
 I_CHARGE, HEAT_S, TORQUE_Z, TORQUE_NOISE, TORQUE_PERP = 0, 1, 2, 3, 4
@@ -97,6 +98,14 @@ N_OUT = 5
 _SPINS = (1.0, -1.0)
 #: rows per point: (σ, σ', ±) × (current, torque z, transverse torque, noise)
 N_TERMS = 32
+
+
+def _require_positive(**values: float) -> None:
+    """ParameterError naming the first argument that is not a finite number > 0."""
+    for name, value in values.items():
+        array = np.asarray(value, float)
+        if not np.all(np.isfinite(array)) or np.any(array <= 0):
+            raise ParameterError(f"{name}: must be finite and > 0 (Delta0 units), got {value!r}")
 
 
 def resolve_gap(T_S: Any, h: Any, delta: Any) -> np.ndarray:
@@ -251,6 +260,7 @@ def linear_response_coefficients(T: float, h: float, h_angle: float, dynes: floa
     engine.  Units: G in G_T, α in G_T Δ0/e, G_th in G_T Δ0/e² (k_B = 1), α⁻_{2,0} in G_T/Δ0.
     ``delta`` must be given (resolve it with :func:`resolve_gap`).
     """
+    _require_positive(T=T, dynes=dynes)
     cos_h = math.cos(h_angle)
     terms = cv.make_terms(8)
     k = 0
@@ -366,6 +376,7 @@ def fmr_coefficients(
     Limits: Ω → 0 gives G̃ → G, α̃ → α; normal state gives G̃ = 1, α̃ = 0.  At Ω = 0 the
     closed-form G, α are returned.  Accuracy: the engine's, divided by |Ω|.
     """
+    _require_positive(T=T, dynes=dynes)
     if Omega == 0.0:
         c = linear_response_coefficients(T, h, h_angle, dynes, delta)
         return {"alpha_tilde": c["alpha"], "G_tilde": c["G"]}
@@ -411,16 +422,22 @@ def dynamics_tables(
 ) -> dict[str, np.ndarray]:
     """τ_z(cos θ) and D(cos θ) on a grid, for the Langevin equation (8) of seed 000.
 
-    Returns arrays ``cos_theta``, ``torque_z`` (Eq. (5)) and ``torque_noise`` (D of Eq. (20)),
-    with ⟨η(t)η(t')⟩ = 2[D + S A0 T] sin²θ δ(t − t').  Same accuracy as :func:`fis_currents`.
+    Returns arrays ``cos_theta``, ``torque_z`` (Eq. (5)), ``torque_z_per_sin2`` (τ_z/sin²θ,
+    finite at the poles) and ``torque_noise`` (D of Eq. (20)), with
+    ⟨η(t)η(t')⟩ = 2[D + S A0 T] sin²θ δ(t − t').  Same accuracy as :func:`fis_currents`.
     """
     cos_theta = np.asarray(cos_theta, float)
     if np.any(np.abs(cos_theta) > 1.0):
-        from fastspin.model import ParameterError
-
         raise ParameterError("cos_theta: values must lie in [-1, 1]")
+    _require_positive(T_S=T_S, T_F=T_F, dynes=dynes)
     out = fis_currents(V, h, h_angle, P, np.arccos(cos_theta), Omega, T_S, T_F, dynes, delta)
-    return {"cos_theta": cos_theta, "torque_z": out["torque_z"], "torque_noise": out["torque_noise"]}
+    return {
+        "cos_theta": cos_theta,
+        "torque_z": out["torque_z"],
+        "torque_z_per_sin2": torque_per_sin2(cos_theta, V, T_S, T_F, Omega, h, h_angle, P, dynes,
+                                             out["delta"]),
+        "torque_noise": out["torque_noise"],
+    }
 
 
 # -- second order, Eqs. (A3)–(A4), onset of oscillations -----------------------------------

@@ -178,6 +178,12 @@ def test_bad_parameters_are_rejected():
         fastspin.evaluate("fis", h_angle=4.0)
     with pytest.raises(ParameterError, match="cos_theta"):
         dynamics_tables(np.array([1.2]), 0.0, 0.1, 0.1, 0.1, 0.3, 0.0, 1.0, 1e-3)
+    with pytest.raises(ParameterError, match="T_F"):
+        dynamics_tables(np.array([0.5]), 0.0, 0.1, -0.1, 0.1, 0.3, 0.0, 1.0, 1e-3)
+    with pytest.raises(ParameterError, match="T"):
+        linear_response_coefficients(0.0, 0.3, 0.0, 1e-3, 1.0)
+    with pytest.raises(ParameterError, match="dynes"):
+        fmr_coefficients(0.1, 0.3, 0.3, 0.0, 0.0, 1.0)
 
 
 # -- symmetries and conservation ------------------------------------------------------------------
@@ -278,6 +284,12 @@ def test_dynamics_tables_equilibrium_detailed_balance():
     table = dynamics_tables(grid, 0.0, T, T, Omega, 0.3, 0.0, 0.8, 1e-3)
     sin2 = 1.0 - grid**2
     assert np.all(table["torque_noise"] > 0)
+    inner = slice(1, -1)
+    np.testing.assert_allclose(table["torque_z_per_sin2"][inner] * sin2[inner],
+                               table["torque_z"][inner], rtol=1e-9)
+    # at the poles τ_z/sin²θ is finite and equals −(Ω/T) D (1 + O(Ω²/T²)) as well
+    np.testing.assert_allclose(table["torque_z_per_sin2"][[0, -1]],
+                               -(Omega / T) * table["torque_noise"][[0, -1]], rtol=2e-3)
     assert np.all(np.abs(table["torque_z"][[0, -1]]) < 1e-12)
     np.testing.assert_allclose(table["torque_z"], -(Omega / T) * table["torque_noise"] * sin2,
                                rtol=2e-3, atol=1e-12)
