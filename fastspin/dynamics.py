@@ -13,6 +13,8 @@ Public API
 * :class:`TiltAngleModel` and :func:`run_tilt_ensemble` - Eq. (8) of seed 000 with
   user-supplied τz(cos θ) and D(cos θ) tables (:mod:`fastspin.kernels.tilt`).
 * :func:`merge_results` - join ensemble blocks computed separately.
+* :func:`switching_statistics` - switching counts on a block of parameter points (what
+  a sweep block calls; integer counts add up over trajectory blocks).
 
 Reduced units of the macrospin (see :mod:`fastspin.kernels.llg`): time in
 1/(γ μ0 H_K), fields in H_K = 2K/(μ0 M_s), temperature t = k_B T/(μ0 M_s H_K V) =
@@ -718,3 +720,100 @@ def run_tilt_ensemble(
         stream=int(stream),
         first_trajectory=int(first_trajectory),
     )
+
+
+# ---------------------------------------------------------------------------------
+# Parameter maps for sweep blocks
+# ---------------------------------------------------------------------------------
+
+_SCALAR_FIELDS = (
+    "alpha", "temperature", "anisotropy", "stt", "stt_ac", "field_like", "slonczewski_lambda",
+)  # fmt: skip
+_VECTOR_FIELDS = ("easy_axis", "demag", "field", "field_ac", "polarizer")
+_WAVEFORM_FIELDS = ("field_waveform", "stt_waveform")
+
+
+def _with_parameters(base: Macrospin, values: dict[str, float]) -> Macrospin:
+    """``base`` with named parameters replaced; names are Macrospin scalar fields,
+    ``<vector>_x|y|z`` components (e.g. ``field_z``) or ``<waveform>.<attr>``
+    (e.g. ``stt_waveform.width``)."""
+    changes: dict[str, object] = {}
+    for name, value in values.items():
+        if name in _SCALAR_FIELDS:
+            changes[name] = float(value)
+        elif name[:-2] in _VECTOR_FIELDS and name[-2:] in ("_x", "_y", "_z"):
+            key = name[:-2]
+            vector = list(changes.get(key, getattr(base, key)))
+            vector["xyz".index(name[-1])] = float(value)
+            changes[key] = tuple(vector)
+        elif "." in name and name.split(".")[0] in _WAVEFORM_FIELDS:
+            key, attr = name.split(".", 1)
+            wave = changes.get(key, getattr(base, key))
+            if attr not in ("t0", "width", "omega", "phase"):
+                raise ParameterError(f"{name}: waveform attribute must be t0, width, omega or phase")
+            changes[key] = replace(wave, **{attr: float(value)})
+        else:
+            allowed = ", ".join(_SCALAR_FIELDS) + ", <vector>_x|y|z for " + ", ".join(
+                _VECTOR_FIELDS
+            ) + ", <waveform>.t0|width|omega|phase for " + ", ".join(_WAVEFORM_FIELDS)
+            raise ParameterError(f"unknown macrospin parameter {name!r}; allowed: {allowed}")
+    return replace(base, **changes)
+
+
+def switching_statistics(
+    base: Macrospin,
+    params: dict[str, np.ndarray],
+    n_trajectories: int,
+    seed: int,
+    *,
+    first_trajectory: int = 0,
+    streams: np.ndarray | None = None,
+    time_grid: Sequence[float] | None = None,
+    **run_kwargs,
+) -> dict[str, np.ndarray]:
+    """Switching statistics on a block of parameter points, for sweep blocks.
+
+    ``params`` maps parameter names (see :func:`_with_parameters`: e.g. ``stt``,
+    ``temperature``, ``field_z``, ``stt_waveform.width``) to arrays of one common
+    shape; every point runs trajectories first_trajectory … + n_trajectories - 1 of
+    :func:`run_ensemble` (``run_kwargs``: dt, n_steps, criterion, m0, …) with noise
+    stream ``streams[point]`` (default 0 everywhere: common random numbers, which
+    makes maps smooth but correlates their errors; a sweep should pass the global
+    point index for independent points).
+
+    Returns arrays of the block shape: ``n`` (trajectories), ``switched`` (integer
+    count that switched during the run), ``switch_time_sum`` (sum of first-switch times
+    of those, for the mean), ``final_projection_sum`` (sum of m·axis at the end) and,
+    with ``time_grid``, ``switched_by_time`` (shape + (len(time_grid),), counts with
+    first switch <= t).  All are sums: blocks of trajectories add up exactly (in any
+    order for the integers).  P_sw = switched / n.
+    """
+    arrays = {name: np.asarray(value, dtype=float) for name, value in params.items()}
+    shape = np.broadcast_shapes(*(a.shape for a in arrays.values())) if arrays else ()
+    arrays = {name: np.broadcast_to(a, shape) for name, a in arrays.items()}
+    if streams is None:
+        streams = np.zeros(shape, dtype=np.int64)
+    streams = np.broadcast_to(np.asarray(streams, dtype=np.int64), shape)
+    out = {
+        "n": np.full(shape, int(n_trajectories), dtype=np.int64),
+        "switched": np.zeros(shape, dtype=np.int64),
+        "switch_time_sum": np.zeros(shape),
+        "final_projection_sum": np.zeros(shape),
+    }
+    if time_grid is not None:
+        grid = np.asarray(time_grid, dtype=float)
+        out["switched_by_time"] = np.zeros(shape + grid.shape, dtype=np.int64)
+    for index in np.ndindex(shape):
+        spin = _with_parameters(base, {name: a[index] for name, a in arrays.items()})
+        result = run_ensemble(
+            spin, n_trajectories, seed, first_trajectory=first_trajectory,
+            stream=int(streams[index]), **run_kwargs,
+        )  # fmt: skip
+        switched = result.switched
+        out["switched"][index] = int(switched.sum())
+        out["switch_time_sum"][index] = float(result.switch_time[switched].sum())
+        axis = np.array(result.criterion.axis)
+        out["final_projection_sum"][index] = float((result.final_m @ axis).sum())
+        if time_grid is not None:
+            out["switched_by_time"][index] = result.switched_count(grid)
+    return out

@@ -22,6 +22,7 @@ from fastspin.dynamics import (
     Waveform,
     merge_results,
     run_ensemble,
+    switching_statistics,
 )
 from fastspin.model import ParameterError
 
@@ -242,3 +243,26 @@ def test_bad_input_is_refused():
         Waveform("square")
     with pytest.raises(ParameterError, match="n_trajectories"):
         run_ensemble(Macrospin(alpha=0.1, temperature=0.1), 0, seed=1, dt=0.01, n_steps=10)
+
+
+def test_switching_statistics_map_threshold_and_additivity():
+    """A current × temperature map: nearly deterministic at σ = 500, P_sw = 0 at
+    0.8 a_c and 1 at 1.3 a_c (a_c the zero-temperature threshold); counts of two
+    trajectory blocks add up to the whole block; one point equals run_ensemble."""
+    base = Macrospin(alpha=0.1, temperature=0.001, field=(0, 0, 0.1))
+    critical = base.critical_stt()
+    params = {"stt": np.array([[0.8], [1.3]]) * critical, "temperature": np.array([[0.001, 0.0011]])}
+    kwargs = dict(dt=0.01, n_steps=20000, criterion=SwitchCriterion("reversal", 0.9))
+    whole = switching_statistics(base, params, 48, seed=4, time_grid=[50.0, 200.0], **kwargs)
+    assert whole["switched"].shape == (2, 2)
+    assert np.all(whole["switched"][0] == 0) and np.all(whole["switched"][1] == 48)
+    first = switching_statistics(base, params, 20, seed=4, time_grid=[50.0, 200.0], **kwargs)
+    rest = switching_statistics(
+        base, params, 28, seed=4, first_trajectory=20, time_grid=[50.0, 200.0], **kwargs
+    )
+    for key in ("n", "switched", "switched_by_time"):
+        assert np.array_equal(first[key] + rest[key], whole[key]), key
+    single = run_ensemble(base.with_(stt=1.3 * critical, temperature=0.0011), 48, seed=4, **kwargs)
+    assert whole["switch_time_sum"][1, 1] == pytest.approx(single.switch_time.sum(), rel=1e-13)
+    with pytest.raises(ParameterError, match="unknown macrospin parameter"):
+        switching_statistics(base, {"current": np.ones(2)}, 4, seed=1, **kwargs)
