@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import cmath
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -595,3 +596,21 @@ def test_noise_by_detailed_balance_is_continuous():
     equal = fis_currents(**point)["torque_noise"]
     apart = fis_currents(**(point | {"T_F": point["T_S"] * (1 + 1e-9)}))["torque_noise"]
     assert abs(float(equal) - float(apart)) < 1e-7 * abs(float(equal))
+
+
+def test_random_points_across_the_stated_range_agree_with_quad():
+    """24 seeded random points: Γ ∈ [1e-5, 1e-1], T_S, T_F ∈ [0.01, 1] Tc, |V|, |Ω| ≤ 4,
+    |h| ≤ 0.6, any θ, θ_h, P: every output within 1e-6 relative or 1e-9 absolute of quad."""
+    rng = np.random.default_rng(20260)
+    for _ in range(24):
+        point = _point(V=rng.uniform(-4, 4), h=rng.uniform(-0.6, 0.6), h_angle=rng.uniform(0, math.pi),
+                       P=rng.uniform(-1, 1), theta=rng.uniform(0, math.pi), Omega=rng.uniform(-4, 4),
+                       T_S=Tc * 10 ** rng.uniform(-2, 0), T_F=Tc * 10 ** rng.uniform(-2, 0),
+                       dynes=10 ** rng.uniform(-5, -1))
+        fast = fis_currents(**point)
+        with warnings.catch_warnings():  # QAGS may warn on the tiny tail panels; values are checked
+            warnings.simplefilter("ignore")
+            reference = quad_reference(**point)
+        for name in OUTPUTS:
+            value, ref = float(fast[name]), reference[name]
+            assert abs(value - ref) <= max(RTOL * abs(ref), ATOL), (name, value, ref, point)
