@@ -122,3 +122,27 @@ def test_bad_tables_are_refused():
     u = np.linspace(-1.0, 1.0, 11)
     with pytest.raises(ParameterError, match="D \\+ S A0 T"):
         TiltAngleModel(S, 0.0, OMEGA, T, u, 0 * u, -1.0 + 0 * u)
+
+
+def test_equilibrium_with_fis_torque_tables():
+    """Cross-model check: torque τz(θ) and noise D(θ) tables of the ``fis`` model at
+    V = 0, T_S = T_F (seed 000, Eqs. (5), (20)) fed into Eq. (8) give the Boltzmann law
+    exp(SΩ cos θ/T) (Sec. V B), chi-square at p = 1e-4.  (The fis tables obey
+    D = Γ (Ω/2) coth(Ω/2T) with τz = -ΓΩ sin²θ, i.e. D/ΓT = 1 + O((Ω/2T)²) = 1.0023 here,
+    an effective-temperature shift far below the statistical resolution.)"""
+    import fastspin
+
+    Omega, T_bath, S_spin = 0.05, 0.3, 12.0
+    theta = np.linspace(0.0, np.pi, 25)
+    tables = fastspin.evaluate("fis", theta=list(theta), V=0.0, T_S=T_bath, T_F=T_bath, Omega=Omega, h=0.3)
+    u = np.cos(theta)[::-1]
+    model = TiltAngleModel(
+        S_spin, 0.0, Omega, T_bath, u, tables.torque_z.values[::-1],
+        tables.torque_noise.values[::-1], conductance=100.0,
+    )  # fmt: skip
+    result = run_tilt_ensemble(model, 8000, seed=9, dt=0.05, n_steps=6000, u0=1.0, n_bins=16)
+    kappa = S_spin * Omega / T_bath
+    edges = result.bin_edges
+    probabilities = np.diff(np.exp(kappa * (edges - 1.0))) / (1.0 - math.exp(-2.0 * kappa))
+    ok, chi2 = _chi2_ok(result.histogram, probabilities)
+    assert ok, chi2
