@@ -614,3 +614,28 @@ def test_random_points_across_the_stated_range_agree_with_quad():
         for name in OUTPUTS:
             value, ref = float(fast[name]), reference[name]
             assert abs(value - ref) <= max(RTOL * abs(ref), ATOL), (name, value, ref, point)
+
+
+def test_fis_response_model():
+    """The sweepable ``fis_response`` model returns the functions' values; F can be refrigerated
+    by FMR only for h·ẑ < 0 (Fig. 4: λ S A0_max > 0), V_o exists only for α⁻_{2,0} > 0 (h·ẑ > 0);
+    Ω = 0 is refused."""
+    from fastspin.fis import fmr_response, max_damping_for_refrigeration, onset_voltage
+
+    ds = fastspin.evaluate("fis_response", h_angle=[0.0, math.pi], Omega=[0.05, 0.3], T="0.5 Tc",
+                           dynes=1e-3, S_A0=0.05)
+    T = 0.5 * Tc
+    delta = float(resolve_gap(T, 0.3, np.nan))
+    for i, h_angle in enumerate((0.0, math.pi)):
+        for j, Omega in enumerate((0.05, 0.3)):
+            assert ds.max_damping_refrigeration.values[i, j] == pytest.approx(
+                max_damping_for_refrigeration(Omega, T, 0.3, h_angle, 1.0, 1e-3, delta), rel=1e-12)
+            assert ds.fmr_dT_per_theta2.values[i, j] == pytest.approx(
+                fmr_response(Omega, T, 0.3, h_angle, 1.0, 1e-3, delta, 0.05)["dT_per_theta2"], rel=1e-12)
+            expected_onset = onset_voltage(Omega, T, 0.3, h_angle, 1.0, 1e-3, delta, 0.05)
+            np.testing.assert_equal(np.isnan(ds.V_onset.values[i, j]), math.isnan(expected_onset))
+    assert np.all(ds.max_damping_refrigeration.values[1] > 0)
+    assert np.all(ds.max_damping_refrigeration.values[0] < 0)
+    assert np.all(np.isfinite(ds.V_onset.values[0])) and np.all(np.isnan(ds.V_onset.values[1]))
+    with pytest.raises(ParameterError, match="Omega"):
+        fastspin.evaluate("fis_response", Omega=0.0)

@@ -1,9 +1,9 @@
 """The built-in models; importing this package registers them by name."""
 
 from fastspin.models.dot import DotModel
-from fastspin.models.fis import FISJunction
+from fastspin.models.fis import FISJunction, FISResponse
 from fastspin.models.magnon import Magnon
 from fastspin.models.sis import SISJunction, SISMerit
 from fastspin.models.texture import Texture
 
-__all__ = ["DotModel", "FISJunction", "Magnon", "SISJunction", "SISMerit", "Texture"]
+__all__ = ["DotModel", "FISJunction", "FISResponse", "Magnon", "SISJunction", "SISMerit", "Texture"]

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from fastspin.fis import fis_currents
-from fastspin.model import Model, Output, Parameter, register
+from fastspin.model import Model, Output, Parameter, ParameterError, register
 from fastspin.units import Tc
 
 
@@ -96,3 +96,94 @@ class FISJunction(Model):
             parallel=bool(self.options.get("parallel", False)), h_azimuth=params["h_azimuth"],
         )
         return {o.name: out[o.name] for o in self.outputs}
+
+
+@register
+class FISResponse(Model):
+    """Linear response, FMR heat balance and oscillator thresholds of the F/I/S junction (seed 000).
+
+    Per point (equilibrium temperature T = T_S = T_F): G, G_th, α of Eq. (6); α̃, G̃ of
+    Eqs. (14)–(15); α⁻_{2,0} of Eq. (A3); the onset voltage V_o and critical thermal bias δT_o
+    of Sec. IV B; the FMR-induced V and δT per θ² of Eq. (16); and the largest λ S A0 that
+    still refrigerates F (Fig. 4).  Functions and derivations in :mod:`fastspin.fis`.
+    """
+
+    name = "fis_response"
+    seed = "000_c7ff3a23d70f00a8"
+    description = (
+        "F/I/S junction: linear response (Eq. 6), FMR coefficients and heat balance "
+        "(Eqs. 14-16, Fig. 4), oscillator thresholds V_o, dT_o"
+    )
+    parameters = (
+        Parameter(
+            "T", "Delta0/k_B", 0.5 * Tc, "equilibrium temperature T_S = T_F", low=0.0, high=3.0,
+            low_open=True, temperature=True,
+        ),
+        Parameter("h", "Delta0", 0.3, "spin-splitting field of S", low=-2.0, high=2.0),
+        Parameter("h_angle", "1", math.pi, "polar angle of h to z, radians", low=0.0, high=math.pi),
+        Parameter("P", "1", 1.0, "spin polarization of F", low=-1.0, high=1.0),
+        Parameter("Omega", "Delta0/hbar", 0.1, "precession frequency (hbar*Omega), nonzero",
+                  low=-20.0, high=20.0),
+        Parameter("dynes", "Delta0", 1e-4, "Dynes broadening of the S DOS", low=1e-7, high=0.5),
+        Parameter("S_A0", "hbar*G_T/e^2", 0.0, "Gilbert damping S*A0", low=0.0, high=1e6),
+        Parameter("heating_fraction", "1", 0.0, "fraction lambda of Gilbert power heating F",
+                  low=0.0, high=1.0),
+        Parameter("delta", "Delta0", None, "fixed gap of S (default: self-consistent Delta(T, h))",
+                  low=0.0, high=3.0, optional=True),
+    )
+    outputs = (
+        Output("G", "G_T", "linear conductance, Eq. (6)"),
+        Output("G_th", "G_T*Delta0/e^2", "linear thermal conductance (k_B = 1), Eq. (6)"),
+        Output("alpha", "G_T*Delta0/e", "thermoelectric coefficient alpha, Eq. (6)"),
+        Output("alpha_minus_20", "G_T/Delta0", "second-order coefficient alpha^-_{2,0}, Eq. (A3)"),
+        Output("alpha_tilde", "G_T*Delta0/e", "FMR heat-pumping coefficient, Eq. (14)"),
+        Output("G_tilde", "G_T", "FMR damping coefficient, Eq. (15)"),
+        Output("V_onset", "Delta0/e", "onset voltage of voltage-driven oscillations (NaN if none)"),
+        Output("dT_onset", "Delta0/k_B", "critical thermal bias dT_o (sgn(alpha) dT)"),
+        Output("fmr_V_per_theta2", "Delta0/e", "FMR-induced open-circuit voltage / theta^2, Eq. (16)"),
+        Output("fmr_dT_per_theta2", "Delta0/k_B", "FMR-induced T_S - T_F / theta^2, Eq. (16)"),
+        Output("max_damping_refrigeration", "hbar*G_T/e^2",
+               "largest lambda*S*A0 that still cools F (Fig. 4); negative: no cooling"),
+    )
+    cost_per_point = 3e-3
+
+    @classmethod
+    def check_consistency(cls, values: Mapping[str, Any]) -> None:
+        omega = np.atleast_1d(values["Omega"])
+        if np.any(omega == 0.0):
+            raise ParameterError("fis_response: parameter 'Omega' must be nonzero; allowed: "
+                                 "-20 <= Omega <= 20, Omega != 0 [Delta0/hbar]")
+
+    @classmethod
+    def warmup(cls) -> None:
+        FISJunction.warmup()
+
+    def evaluate_block(self, params: Mapping[str, Any]) -> dict[str, np.ndarray]:
+        from fastspin import fis
+
+        delta = fis.resolve_gap(params["T"], params["h"], params["delta"])
+        shape = np.shape(delta)
+        results = {o.name: np.empty(shape) for o in self.outputs}
+        for index in np.ndindex(shape):
+            p = {k: float(params[k][index]) for k in
+                 ("T", "h", "h_angle", "P", "Omega", "dynes", "S_A0", "heating_fraction")}
+            d = float(delta[index])
+            common = (p["T"], p["h"], p["h_angle"])
+            lr = fis.linear_response_coefficients(*common, p["dynes"], d)
+            fmr = fis.fmr_coefficients(p["Omega"], *common, p["dynes"], d)
+            balance = fis.fmr_response(p["Omega"], *common, p["P"], p["dynes"], d, p["S_A0"],
+                                       p["heating_fraction"])
+            values = {
+                "G": lr["G"], "G_th": lr["G_th"], "alpha": lr["alpha"],
+                "alpha_minus_20": lr["alpha_minus_20"],
+                "alpha_tilde": fmr["alpha_tilde"], "G_tilde": fmr["G_tilde"],
+                "V_onset": fis.onset_voltage(p["Omega"], *common, p["P"], p["dynes"], d, p["S_A0"]),
+                "dT_onset": fis.critical_thermal_bias(p["Omega"], *common, p["dynes"], d, p["S_A0"]),
+                "fmr_V_per_theta2": balance["V_per_theta2"],
+                "fmr_dT_per_theta2": balance["dT_per_theta2"],
+                "max_damping_refrigeration": fis.max_damping_for_refrigeration(
+                    p["Omega"], *common, p["P"], p["dynes"], d),
+            }
+            for name, value in values.items():
+                results[name][index] = value
+        return results
