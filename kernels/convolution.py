@@ -151,91 +151,120 @@ def _occupation(energy: float, mode: int, mu_l: float, t_l: float, mu_r: float, 
     return forward + f_r * fermi(mu_l - energy, t_l)
 
 
-# columns of the per-table flags computed once by :func:`prepare_flags`
-_F_SAME_A, _F_SAME_B, _F_SAME_OCC, _F_OUT0, _F_OUT1, _F_OUT2, _F_DERIV_B, _F_ACTIVE = range(8)
+# columns of the integer plan computed once per table by :func:`prepare_plan`
+_P_DOS_A, _P_DOS_B, _P_OCC, _P_OUT0, _P_OUT1, _P_OUT2 = range(6)
 
 
 @njit(cache=True, nogil=True)
-def prepare_flags(terms: np.ndarray) -> np.ndarray:
-    """Per-term integer flags: which factors repeat the previous term's, output slots.
+def _find_row(table: np.ndarray, n: int, row: np.ndarray) -> int:
+    """Index of ``row`` among the first ``n`` rows of ``table``, or -1."""
+    for i in range(n):
+        same = True
+        for c in range(row.size):
+            if table[i, c] != row[c]:
+                same = False
+                break
+        if same:
+            return i
+    return -1
 
-    Computed once per integral so that the integrand does no comparisons per node.
+
+@njit(cache=True, nogil=True)
+def prepare_plan(terms: np.ndarray):
+    """Deduplicate the factors of a term table once per integral.
+
+    Returns ``(dos_table, occ_table, plan, coeff, weight_shift)``: the distinct DOS
+    factors (Δ, shift, Γ, derivative flag), the distinct occupation factors
+    (mode, μ_L, T_L, μ_R, T_R), and for every active term the indices of its two DOS
+    factors, its occupation factor and its three output slots.  At each node the
+    integrand then evaluates every distinct factor once, whatever the order of the
+    rows (fis tables share f_S and N_S across many (σ, σ′) channels).
     """
     n = terms.shape[0]
-    flags = np.zeros((n, 8), dtype=np.int64)
-    previous = -1
+    dos_table = np.empty((2 * n, 4))
+    occ_table = np.empty((n, 5))
+    plan = np.empty((n, 6), dtype=np.int64)
+    coeff = np.empty(n)
+    weight_shift = np.empty(n)
+    n_dos = 0
+    n_occ = 0
+    n_active = 0
+    row_dos = np.empty(4)
+    row_occ = np.empty(5)
     for k in range(n):
-        flags[k, _F_OUT0] = int(terms[k, COL_OUT0])
-        flags[k, _F_OUT1] = int(terms[k, COL_OUT1])
-        flags[k, _F_OUT2] = int(terms[k, COL_OUT2])
-        flags[k, _F_DERIV_B] = 1 if terms[k, COL_DERIV_B] != 0.0 else 0
         if terms[k, COL_COEFF] == 0.0:
             continue
-        flags[k, _F_ACTIVE] = 1
-        if previous >= 0:
-            same_a = 1
-            for c in (COL_DELTA_A, COL_SHIFT_A, COL_DYNES_A):
-                if terms[k, c] != terms[previous, c]:
-                    same_a = 0
-            same_b = 1
-            for c in (COL_DELTA_B, COL_SHIFT_B, COL_DYNES_B, COL_DERIV_B):
-                if terms[k, c] != terms[previous, c]:
-                    same_b = 0
-            same_f = 1
-            for c in (COL_MODE, COL_MU_L, COL_T_L, COL_MU_R, COL_T_R):
-                if terms[k, c] != terms[previous, c]:
-                    same_f = 0
-            flags[k, _F_SAME_A] = same_a
-            flags[k, _F_SAME_B] = same_b
-            flags[k, _F_SAME_OCC] = same_f
-        previous = k
-    return flags
+        for side in range(2):
+            if side == 0:
+                row_dos[0] = terms[k, COL_DELTA_A]
+                row_dos[1] = terms[k, COL_SHIFT_A]
+                row_dos[2] = terms[k, COL_DYNES_A]
+                row_dos[3] = 0.0
+            else:
+                row_dos[0] = terms[k, COL_DELTA_B]
+                row_dos[1] = terms[k, COL_SHIFT_B]
+                row_dos[2] = terms[k, COL_DYNES_B]
+                row_dos[3] = 1.0 if terms[k, COL_DERIV_B] != 0.0 else 0.0
+            index = _find_row(dos_table, n_dos, row_dos)
+            if index < 0:
+                dos_table[n_dos] = row_dos
+                index = n_dos
+                n_dos += 1
+            plan[n_active, _P_DOS_A + side] = index
+        row_occ[0] = terms[k, COL_MODE]
+        row_occ[1] = terms[k, COL_MU_L]
+        row_occ[2] = terms[k, COL_T_L]
+        row_occ[3] = terms[k, COL_MU_R]
+        row_occ[4] = terms[k, COL_T_R]
+        index = _find_row(occ_table, n_occ, row_occ)
+        if index < 0:
+            occ_table[n_occ] = row_occ
+            index = n_occ
+            n_occ += 1
+        plan[n_active, _P_OCC] = index
+        plan[n_active, _P_OUT0] = int(terms[k, COL_OUT0])
+        plan[n_active, _P_OUT1] = int(terms[k, COL_OUT1])
+        plan[n_active, _P_OUT2] = int(terms[k, COL_OUT2])
+        coeff[n_active] = terms[k, COL_COEFF]
+        weight_shift[n_active] = terms[k, COL_WEIGHT_SHIFT]
+        n_active += 1
+    return (
+        dos_table[:n_dos].copy(),
+        occ_table[:n_occ].copy(),
+        plan[:n_active].copy(),
+        coeff[:n_active].copy(),
+        weight_shift[:n_active].copy(),
+    )
 
 
 @njit(cache=True, nogil=True)
-def integrand(energy: float, terms: np.ndarray, flags: np.ndarray, out: np.ndarray) -> None:
+def integrand(energy: float, plan_tuple, scratch_dos: np.ndarray, scratch_occ: np.ndarray, out: np.ndarray) -> None:
     """Add every term's n = 0, 1, 2 moments at ``energy`` into ``out`` (zeroed here).
 
-    A term whose DOS or occupation parameters equal those of the previous active term
-    reuses the previous value (``flags`` from :func:`prepare_flags`), which halves
-    the cost of spin-resolved tables.
+    ``plan_tuple`` comes from :func:`prepare_plan`; each distinct DOS and occupation
+    factor is evaluated once per node into the scratch arrays.
     """
+    dos_table, occ_table, plan, coeff, weight_shift = plan_tuple
+    for i in range(dos_table.shape[0]):
+        if dos_table[i, 3] != 0.0:
+            scratch_dos[i] = bcs_dos_derivative(energy - dos_table[i, 1], dos_table[i, 0], dos_table[i, 2])
+        else:
+            scratch_dos[i] = bcs_dos(energy - dos_table[i, 1], dos_table[i, 0], dos_table[i, 2])
+    for i in range(occ_table.shape[0]):
+        scratch_occ[i] = _occupation(
+            energy, int(occ_table[i, 0]), occ_table[i, 1], occ_table[i, 2], occ_table[i, 3], occ_table[i, 4]
+        )
     for o in range(out.size):
         out[o] = 0.0
-    dos_a = 0.0
-    dos_b = 0.0
-    occupation = 0.0
-    for k in range(terms.shape[0]):
-        if flags[k, _F_ACTIVE] == 0:
-            continue
-        if flags[k, _F_SAME_A] == 0:
-            dos_a = bcs_dos(energy - terms[k, COL_SHIFT_A], terms[k, COL_DELTA_A], terms[k, COL_DYNES_A])
-        if flags[k, _F_SAME_B] == 0:
-            if flags[k, _F_DERIV_B] != 0:
-                dos_b = bcs_dos_derivative(
-                    energy - terms[k, COL_SHIFT_B], terms[k, COL_DELTA_B], terms[k, COL_DYNES_B]
-                )
-            else:
-                dos_b = bcs_dos(
-                    energy - terms[k, COL_SHIFT_B], terms[k, COL_DELTA_B], terms[k, COL_DYNES_B]
-                )
-        if flags[k, _F_SAME_OCC] == 0:
-            occupation = _occupation(
-                energy,
-                int(terms[k, COL_MODE]),
-                terms[k, COL_MU_L],
-                terms[k, COL_T_L],
-                terms[k, COL_MU_R],
-                terms[k, COL_T_R],
-            )
-        value = terms[k, COL_COEFF] * dos_a * dos_b * occupation
-        o0 = flags[k, _F_OUT0]
-        o1 = flags[k, _F_OUT1]
-        o2 = flags[k, _F_OUT2]
+    for k in range(plan.shape[0]):
+        value = coeff[k] * scratch_dos[plan[k, _P_DOS_A]] * scratch_dos[plan[k, _P_DOS_B]] * scratch_occ[plan[k, _P_OCC]]
+        o0 = plan[k, _P_OUT0]
+        o1 = plan[k, _P_OUT1]
+        o2 = plan[k, _P_OUT2]
         if o0 >= 0:
             out[o0] += value
         if o1 >= 0 or o2 >= 0:
-            weight = energy - terms[k, COL_WEIGHT_SHIFT]
+            weight = energy - weight_shift[k]
             if o1 >= 0:
                 out[o1] += value * weight
             if o2 >= 0:
@@ -246,8 +275,9 @@ def integrand(energy: float, terms: np.ndarray, flags: np.ndarray, out: np.ndarr
 def _gauss_kronrod(
     a: float,
     b: float,
-    terms: np.ndarray,
-    flags: np.ndarray,
+    plan_tuple,
+    scratch_dos: np.ndarray,
+    scratch_occ: np.ndarray,
     result: np.ndarray,
     error: np.ndarray,
     work: np.ndarray,
@@ -259,11 +289,11 @@ def _gauss_kronrod(
     n_out = result.size
     centre = 0.5 * (a + b)
     half = 0.5 * (b - a)
-    integrand(centre, terms, flags, work[7])
+    integrand(centre, plan_tuple, scratch_dos, scratch_occ, work[7])
     for j in range(7):
         dx = half * _XGK[j]
-        integrand(centre - dx, terms, flags, work[j])
-        integrand(centre + dx, terms, flags, work[14 - j])
+        integrand(centre - dx, plan_tuple, scratch_dos, scratch_occ, work[j])
+        integrand(centre + dx, plan_tuple, scratch_dos, scratch_occ, work[14 - j])
     for o in range(n_out):
         kronrod = _WGK[7] * work[7, o]
         gauss = _WG[3] * work[7, o]
@@ -392,6 +422,20 @@ def initial_panels(points: np.ndarray, scales: np.ndarray) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True)
+def _grow(array: np.ndarray, capacity: int) -> np.ndarray:
+    out = np.empty(capacity)
+    out[: array.size] = array
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _grow2(array: np.ndarray, capacity: int) -> np.ndarray:
+    out = np.empty((capacity, array.shape[1]))
+    out[: array.shape[0]] = array
+    return out
+
+
+@njit(cache=True, nogil=True)
 def integrate_terms(
     terms: np.ndarray,
     n_out: int,
@@ -420,9 +464,12 @@ def integrate_terms_counted(
     if points.size < 2:
         return values, errors, 0
     edges = initial_panels(points, scales)
-    flags = prepare_flags(terms)
+    plan_tuple = prepare_plan(terms)
+    scratch_dos = np.empty(plan_tuple[0].shape[0])
+    scratch_occ = np.empty(plan_tuple[1].shape[0])
     n_panels = edges.size - 1
-    capacity = max(max_panels, n_panels + 1)
+    # start small and grow: most integrals need ~1.5x their initial panels
+    capacity = min(max(2 * n_panels + 64, 128), max(max_panels, n_panels + 1))
     pa = np.empty(capacity)
     pb = np.empty(capacity)
     pval = np.empty((capacity, n_out))
@@ -431,23 +478,25 @@ def integrate_terms_counted(
     for p in range(n_panels):
         pa[p] = edges[p]
         pb[p] = edges[p + 1]
-        _gauss_kronrod(pa[p], pb[p], terms, flags, pval[p], perr[p], work)
+        _gauss_kronrod(pa[p], pb[p], plan_tuple, scratch_dos, scratch_occ, pval[p], perr[p], work)
+        for o in range(n_out):
+            values[o] += pval[p, o]
+            errors[o] += perr[p, o]
     tol = np.empty(n_out)
     while True:
-        for o in range(n_out):
-            values[o] = 0.0
-            errors[o] = 0.0
-        for p in range(n_panels):
-            for o in range(n_out):
-                values[o] += pval[p, o]
-                errors[o] += perr[p, o]
         done = True
         for o in range(n_out):
             tol[o] = max(rtol * abs(values[o]), atol)
             if errors[o] > tol[o]:
                 done = False
-        if done or n_panels + 1 > capacity:
+        if done or n_panels + 1 > max(max_panels, edges.size):
             break
+        if n_panels + 1 > capacity:
+            capacity = min(2 * capacity, max(max_panels, edges.size))
+            pa = _grow(pa, capacity)
+            pb = _grow(pb, capacity)
+            pval = _grow2(pval, capacity)
+            perr = _grow2(perr, capacity)
         # bisect the panel with the largest error relative to the tolerance
         worst = 0
         worst_ratio = -1.0
@@ -463,12 +512,26 @@ def integrate_terms_counted(
         mid = 0.5 * (a + b)
         if mid <= a or mid >= b:  # cannot bisect further in double precision
             break
+        for o in range(n_out):
+            values[o] -= pval[worst, o]
+            errors[o] -= perr[worst, o]
         pb[worst] = mid
-        _gauss_kronrod(a, mid, terms, flags, pval[worst], perr[worst], work)
+        _gauss_kronrod(a, mid, plan_tuple, scratch_dos, scratch_occ, pval[worst], perr[worst], work)
         pa[n_panels] = mid
         pb[n_panels] = b
-        _gauss_kronrod(mid, b, terms, flags, pval[n_panels], perr[n_panels], work)
+        _gauss_kronrod(mid, b, plan_tuple, scratch_dos, scratch_occ, pval[n_panels], perr[n_panels], work)
+        for o in range(n_out):
+            values[o] += pval[worst, o] + pval[n_panels, o]
+            errors[o] += perr[worst, o] + perr[n_panels, o]
         n_panels += 1
+    # exact final sums (the running sums above only steer the refinement)
+    for o in range(n_out):
+        values[o] = 0.0
+        errors[o] = 0.0
+    for p in range(n_panels):
+        for o in range(n_out):
+            values[o] += pval[p, o]
+            errors[o] += perr[p, o]
     return values, errors, n_panels
 
 
