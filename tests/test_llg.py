@@ -15,6 +15,7 @@ from scipy import integrate, stats
 from fastspin.dynamics import (
     BOLTZMANN,
     ELEMENTARY_CHARGE,
+    GYROMAGNETIC_RATIO,
     HBAR,
     MU0,
     Macrospin,
@@ -154,7 +155,8 @@ def test_zero_temperature_critical_spin_torque(anisotropy, demag, field, beta):
 
 
 def test_SI_conversion():
-    """σ = KV/k_BT, H_K = 2K/μ0Ms and the textbook Slonczewski critical current.
+    """σ = KV/k_BT, H_K = 2K/μ0Ms, Brown's thermal-field variance and the textbook
+    Slonczewski critical current.
 
     J_c0 = (2 e α μ0 Ms d/(ħ η)) (H_K - N_zz Ms + H_z) for a perpendicular free layer.
     """
@@ -167,6 +169,12 @@ def test_SI_conversion():
     assert units.H_K == pytest.approx(H_K, rel=1e-14)
     assert units.barrier == pytest.approx(K * area * d / (BOLTZMANN * T), rel=1e-14)
     assert spin.barrier == pytest.approx(units.barrier, rel=1e-12)
+    # thermal field: reduced variance 2αt per unit reduced time is, in SI, the Brown
+    # variance 2α k_B T/(γ Ms V) of μ0 H_th per second (no extra 1 + α²)
+    variance_SI = (MU0 * H_K) ** 2 * 2 * alpha * spin.temperature * units.time_s
+    assert variance_SI == pytest.approx(
+        2 * alpha * BOLTZMANN * T / (GYROMAGNETIC_RATIO * Ms * area * d), rel=1e-12
+    )
     J_c0 = 2 * ELEMENTARY_CHARGE * alpha * MU0 * Ms * d / (HBAR * eta) * (H_K - 0.5 * Ms + 0.02 / MU0)
     assert abs(spin.critical_stt()) * units.current_density == pytest.approx(J_c0, rel=1e-12)
     with pytest.raises(ParameterError, match="thickness"):
