@@ -11,7 +11,9 @@ Public API
   (:mod:`fastspin.kernels.llg`): first-switching times, final states, time-averaged
   projections, streamed histograms, optional decimated traces.
 * :class:`TiltAngleModel` and :func:`run_tilt_ensemble` - Eq. (8) of seed 000 with
-  user-supplied τz(cos θ) and D(cos θ) tables (:mod:`fastspin.kernels.tilt`).
+  user-supplied τz(cos θ) and D(cos θ) tables (:mod:`fastspin.kernels.tilt`), e.g. the
+  ``torque_z`` and ``torque_noise`` outputs of the ``fis`` model;
+  :meth:`TiltAngleModel.stationary_density` gives P(cos θ) without simulation.
 * :func:`merge_results` - join ensemble blocks computed separately.
 * :func:`switching_statistics` - switching counts on a block of parameter points (what
   a sweep block calls; integer counts add up over trajectory blocks).
@@ -630,6 +632,33 @@ class TiltAngleModel:
         c = np.maximum(D(u) + self.S * self.A0 * self.T, 0.0) / self.S**2
         dc = D(u, 1) / self.S**2
         return drift0, c, dc
+
+
+    def stationary_density(self) -> tuple[np.ndarray, np.ndarray]:
+        """Stationary Fokker-Planck density P(cos θ) of Eq. (8), without simulation.
+
+        Zero-flux solution of ∂t P = -∂u[a0 P] + ∂u[B ∂u P] (the calculus of
+        :mod:`fastspin.kernels.tilt`): P(u) ∝ exp(∫_0^u a0/B du'), with a0 and
+        B = c (1 - u²) from :meth:`kernel_tables`; the exponent is accumulated by the
+        trapezoidal rule on the uniform grid (a0/B at the poles by linear extrapolation
+        from the interior nodes), and P is normalized by the trapezoidal rule.  Error O(h²), h = 2/(n_grid - 1):
+        relative 1e-5 for n_grid = 2001 on smooth tables (tests/test_tilt.py).
+        Needs τz ∝ sin²θ near the poles for a finite density there.
+        Returns (u grid, P on it).
+        """
+        drift0, c, _ = self.kernel_tables()
+        u = np.linspace(-1.0, 1.0, self.n_grid)
+        # a0/B = [a0/(1 - u²)]/c, regular at the poles for τz ∝ (1 - u²): evaluate it on
+        # the interior nodes, extrapolate linearly to the poles, interpolate to midpoints
+        ratio = np.empty_like(u)
+        ratio[1:-1] = drift0[1:-1] / (1.0 - u[1:-1] ** 2) / c[1:-1]
+        ratio[0] = 2.0 * ratio[1] - ratio[2]
+        ratio[-1] = 2.0 * ratio[-2] - ratio[-3]
+        exponent = np.zeros_like(u)
+        exponent[1:] = np.cumsum(0.5 * (ratio[1:] + ratio[:-1]) * np.diff(u))
+        density = np.exp(exponent - exponent.max())
+        density /= np.trapezoid(density, u)
+        return u, density
 
 
 @dataclass
