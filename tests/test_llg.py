@@ -7,6 +7,7 @@ p = 1e-4, means within 4.5 standard errors.
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -211,8 +212,15 @@ def test_identical_for_block_splits_and_threads():
         run_ensemble(spin, 24, seed=2**33 + 5, stream=4, first_trajectory=29, parallel=True, **common),
     ]
     merged = merge_results(blocks)
+    # two worker threads running serial (nogil) blocks concurrently, as Dask threads do
+    with ThreadPoolExecutor(2) as pool:
+        futures = [
+            pool.submit(run_ensemble, spin, n, seed=2**33 + 5, stream=4, first_trajectory=first, **common)
+            for first, n in ((0, 30), (30, 23))
+        ]
+        two_workers = merge_results([f.result() for f in futures])
     threaded = [run_ensemble(spin, 53, seed=2**33 + 5, stream=4, parallel=True, n_tasks=k, **common) for k in (1, 2, 3)]
-    for other in [merged, *threaded]:
+    for other in [merged, two_workers, *threaded]:
         for name in ("switch_time", "final_m", "mean_projection", "histogram", "traces"):
             assert np.array_equal(getattr(other, name), getattr(whole, name), equal_nan=True), name
     assert whole.switched.any() and not whole.switched.all()  # the test exercises both branches
