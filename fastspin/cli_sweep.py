@@ -14,6 +14,7 @@ keeping the blocks already done for a resume.
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
 import time
@@ -183,6 +184,8 @@ def register_commands(main: click.Group) -> None:
         from fastspin.workflows.spec import load_spec
         from fastspin.workflows.sweep import sweep
 
+        if numba_cache_dir:  # before the model's kernels are imported in this process
+            os.environ["NUMBA_CACHE_DIR"] = str(Path(numba_cache_dir).expanduser().absolute())
         spec = load_spec(spec_path)
         cluster_arg = None
         if cluster is not None:

@@ -288,7 +288,8 @@ def validate_spec(raw: Mapping[str, Any]) -> SweepSpec:
         raise ParameterError(f"run.seed = {seed!r}; allowed: an integer >= 0")
     _check_run_options(run)
 
-    source = json.loads(json.dumps(raw, default=str))  # plain JSON copy for the store attrs
+    # plain JSON copy of the spec as written, for the store attrs (arrays become lists)
+    source = json.loads(json.dumps(raw, default=lambda o: o.tolist() if hasattr(o, "tolist") else str(o)))
     if not isinstance(model_name, str):
         source["model"] = instance.name
     return SweepSpec(

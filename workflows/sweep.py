@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from fastspin.model import ParameterError
 from fastspin.workflows import runner
 from fastspin.workflows.spec import SweepSpec, load_spec
 from fastspin.workflows.store import (
@@ -37,8 +38,6 @@ from fastspin.workflows.store import (
     utc_now,
     write_block,
 )
-
-from fastspin.model import ParameterError
 
 
 @dataclass
@@ -237,6 +236,8 @@ def _run_on_client(
     link = getattr(client, "dashboard_link", None)
     if link and importlib.util.find_spec("bokeh") is not None:
         bar.note(f"fastspin: dashboard at {link}")
+    elif link:
+        bar.note("fastspin: no dashboard (it needs bokeh: pip install 'bokeh>=3.1')")
     retries = int(spec.run.get("retries", 0))
     prefix = f"fastspin-{spec.fingerprint[:12]}-r{result.run_index}"
     futures = [
