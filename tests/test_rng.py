@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from fastspin.kernels import rng
 from scipy import stats
+
+from fastspin.kernels import rng
 
 # Random123 tests/kat_vectors, "philox4x32 10" lines: counter[4], key[2] -> result[4]
 KAT = [
