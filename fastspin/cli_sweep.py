@@ -228,9 +228,12 @@ def register_commands(main: click.Group) -> None:
         click.echo(f"created   {status.created}")
         for index, run in enumerate(status.runs):
             finished = run.get("finished", "interrupted")
+            wall = f", {run['wall_seconds']:.1f} s wall" if "wall_seconds" in run else ""
+            failed = f", failed: {run['error']}" if "error" in run else ""
             click.echo(
                 f"run {index}     {run.get('started', '?')} -> {finished}, "
-                f"{status.blocks_by_run.get(index, 0)} blocks, runner {run.get('runner', '?')}"
+                f"{status.blocks_by_run.get(index, 0)} blocks{wall}, "
+                f"runner {run.get('runner', '?')}{failed}"
             )
         if not status.complete:
             click.echo("incomplete: run the same spec again to compute the missing blocks")

@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 import xarray as xr
 import zarr
-from fastspin.workflows.spec import load_spec
-from fastspin.workflows.store import StoreError, store_status
 
 import fastspin
 from fastspin.units import Tc
+from fastspin.workflows.spec import load_spec
+from fastspin.workflows.store import StoreError, store_status
 
 
 def toy_spec(**run):
@@ -161,3 +161,25 @@ def test_stochastic_sweep_is_block_shape_independent_and_unbiased(tmp_path):
     assert abs((x**2).mean() - n) < 5 * np.sqrt((2 * n**2 - 2 * n) / x.size)
     seeds = zarr.open_group(str(tmp_path / "a.zarr"), mode="r")["sweep/seed"][...]
     assert seeds[4] == load_spec(spec(7)).block_seed(4)
+
+
+class FailingToy(_toy_model.ToyFermi):
+    """The same model (same name, same numbers) except that blocks with E > 1.5 raise."""
+
+    def evaluate_block(self, params):
+        if np.max(params["E"]) > 1.5:
+            raise FloatingPointError("kernel diverged (test)")
+        return super().evaluate_block(params)
+
+
+def test_failed_block_is_reported_and_resume_finishes(tmp_path):
+    path = tmp_path / "s.zarr"
+    failing = {**toy_spec(), "model": FailingToy()}
+    with pytest.raises(RuntimeError, match=r"block 6 failed: FloatingPointError: kernel diverged"):
+        fastspin.sweep(failing, path)
+    status = store_status(path)
+    assert status.n_done == 6 and "FloatingPointError" in status.runs[0]["error"]
+    result = fastspin.sweep(toy_spec(), path)  # same fingerprint: the real model resumes
+    assert result.computed == [6, 7, 8, 9]  # E blocks 30:40 and 40:41
+    ds = fastspin.open(path)
+    np.testing.assert_allclose(ds.occupation + ds.hole_occupation, 1.0, rtol=0, atol=4.5e-16)

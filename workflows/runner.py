@@ -32,28 +32,7 @@ from typing import Any
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from fastspin.model import ParameterError
-
-#: keys accepted in [run.cluster] or a cluster config file
-CLUSTER_KEYS = (
-    "kind",
-    "queue",
-    "account",
-    "cores",
-    "processes",
-    "memory",
-    "walltime",
-    "lifetime",
-    "lifetime_stagger",
-    "jobs",
-    "minimum_jobs",
-    "maximum_jobs",
-    "interface",
-    "local_directory",
-    "log_directory",
-    "job_extra_directives",
-    "job_script_prologue",
-    "python",
-)
+from fastspin.workflows.spec import CLUSTER_KEYS
 
 NUMBA_CACHE_ENV = "NUMBA_CACHE_DIR"
 

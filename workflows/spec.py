@@ -69,6 +69,27 @@ RUN_KEYS = (
     "retries",
 )
 SCHEDULER_WORDS = ("local", "serial")
+#: keys accepted in [run.cluster] or a cluster config file (dask-jobqueue profile)
+CLUSTER_KEYS = (
+    "kind",
+    "queue",
+    "account",
+    "cores",
+    "processes",
+    "memory",
+    "walltime",
+    "lifetime",
+    "lifetime_stagger",
+    "jobs",
+    "minimum_jobs",
+    "maximum_jobs",
+    "interface",
+    "local_directory",
+    "log_directory",
+    "job_extra_directives",
+    "job_script_prologue",
+    "python",
+)
 CLUSTER_KINDS = ("slurm", "pbs")
 #: target number of points per block when the spec gives no block shape
 AUTO_BLOCK_POINTS = 65536
@@ -403,6 +424,11 @@ def _check_run_options(run: Mapping[str, Any]) -> None:
     cluster = run.get("cluster")
     if cluster is not None:
         kind = cluster.get("kind") if isinstance(cluster, Mapping) else cluster
+        unknown = [k for k in cluster if k not in CLUSTER_KEYS] if isinstance(cluster, Mapping) else []
+        if unknown:
+            raise ParameterError(
+                f"run.cluster: unknown key {unknown[0]!r}; allowed: {_allowed(CLUSTER_KEYS)}"
+            )
         if kind not in CLUSTER_KINDS:
             raise ParameterError(
                 f"run.cluster = {kind!r}; allowed: {_allowed(CLUSTER_KINDS)} "

@@ -203,25 +203,41 @@ def sweep(
             "blocks_todo": len(todo),
         },
     )
-    if todo:
-        if runner_name == "serial":
+    try:
+        if todo and runner_name == "serial":
             for index in todo:
-                run_block(spec, str(path), index, result.run_index)
+                try:
+                    run_block(spec, str(path), index, result.run_index)
+                except Exception as err:
+                    raise _block_failed(index, err) from err
                 result.computed.append(index)
                 bar.update()
-        elif client is not None:
+        elif todo and client is not None:
             _run_on_client(client, spec, path, todo, result, bar, numba_cache_dir)
-        else:
+        elif todo:
             with _client_for(
                 spec, scheduler, cluster, cluster_config, workers, numba_cache_dir
             ) as own_client:
                 _run_on_client(own_client, spec, path, todo, result, bar, numba_cache_dir)
+    except Exception as err:
+        update_run_record(
+            path, result.run_index, failed=utc_now(), blocks_computed=len(result.computed),
+            error=f"{type(err).__name__}: {err}"[:500],
+        )
+        raise
     result.wall_seconds = time.monotonic() - start
     update_run_record(
         path, result.run_index, finished=utc_now(), blocks_computed=len(result.computed),
         wall_seconds=round(result.wall_seconds, 3),
     )
     return result
+
+
+def _block_failed(index: int, err: Exception) -> RuntimeError:
+    return RuntimeError(
+        f"sweep: block {index} failed: {type(err).__name__}: {err}; "
+        "blocks already done are kept, rerun to resume"
+    )
 
 
 def _run_on_client(
@@ -252,10 +268,7 @@ def _run_on_client(
             try:
                 index, _ = future.result()
             except Exception as err:
-                raise RuntimeError(
-                    f"sweep: block {todo[futures.index(future)]} failed: {type(err).__name__}: {err}; "
-                    "blocks already done are kept, rerun to resume"
-                ) from err
+                raise _block_failed(todo[futures.index(future)], err) from err
             result.computed.append(index)
             bar.update()
     finally:
