@@ -20,11 +20,13 @@ self-consistent Δ(T_S, h); the axis ranges and the colour scales.
 
 Sign convention (finding of :mod:`fastspin.fis`): with N_S,σ as printed below Eq. (5), the
 torque-driven features of Fig. 5 appear for the opposite sign of h·ẑ from the captions.
-Fig. 5(a)'s voltage window with 0 < θ* < π exists for h = +0.3 Δ0 ẑ (at V < 0), not for the
-caption's −0.3 Δ0 ẑ; Fig. 5(b)'s thermally driven window exists for h = −0.3 Δ0 ẑ at
-δT = T_S − T_F > 0 (T_F ≈ 0.21–0.32 T_c, as in the text's Fig. 5(c)), not for the caption's
-+0.3 Δ0 ẑ.  Both figures draw the field sign that shows the feature next to the caption's
-sign.  The refrigeration sign of Figs. 3–4 (F cooled when α > 0, i.e. h·ẑ < 0) agrees with
+Fig. 5(a)'s voltage window with 0 < θ* < π exists for h = +0.3 Δ0 ẑ (at −0.6 ≲ eV/Δ0 ≲ −0.36),
+not for the caption's −0.3 Δ0 ẑ (θ = 0 stays the only stable state); Fig. 5(b)'s thermally
+driven window exists for h = −0.3 Δ0 ẑ at δT = T_S − T_F ≈ 0.19–0.29 T_c (T_F ≈ 0.21–0.31 T_c,
+as in the text's Fig. 5(c)), not for the caption's +0.3 Δ0 ẑ: there α < 0 and the text's
+criterion sgn(α) δT > δT_o asks for T_F > T_S, where at Ω = 0.5 Δ0 the nonlinear torque never
+destabilises θ = 0 (T_F up to 0.975 T_c).  So the code reproduces both panels of Fig. 5 with
+h·ẑ reversed; both figures draw the feature sign next to the caption's sign.  The refrigeration sign of Figs. 3–4 (F cooled when α > 0, i.e. h·ẑ < 0) agrees with
 the text.
 
 Functions: data (:func:`pumped_current`, :func:`pumping_thresholds`, :func:`heat_currents`,
