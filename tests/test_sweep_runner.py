@@ -8,10 +8,10 @@ import sys
 
 import _toy_model
 import pytest
-from fastspin.workflows import runner
 
 import fastspin
 from fastspin.model import ParameterError
+from fastspin.workflows import runner
 
 
 def test_cluster_profile_merges_config_file_and_spec(tmp_path):
@@ -97,3 +97,13 @@ def test_progress_bar_only_on_a_terminal(tmp_path):
     pipe = io.StringIO()
     fastspin.sweep(spec, tmp_path / "b.zarr", progress_stream=pipe)
     assert pipe.getvalue() == ""
+
+
+def test_explicit_scheduler_overrides_the_specs_cluster(tmp_path):
+    spec = {"model": "toy_fermi", "axes": {"E": [-0.5, 0.0, 0.5]},
+            "run": {"cluster": {"kind": "slurm", "queue": "never-used"}}}
+    result = fastspin.sweep(spec, tmp_path / "a.zarr", scheduler="serial")
+    assert result.computed == [0]
+    ds = result.dataset
+    # f(-E) = 1 - f(E) (particle-hole symmetry of the Fermi function)
+    assert float(ds.occupation.sel(E=-0.5) + ds.occupation.sel(E=0.5)) == pytest.approx(1.0, abs=1e-15)

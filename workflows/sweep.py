@@ -161,9 +161,9 @@ def sweep(
     """
     spec = load_spec(spec)
     run_options = spec.run
+    if cluster is None and scheduler is None:
+        cluster = run_options.get("cluster")  # an explicit scheduler overrides the spec's cluster
     scheduler = scheduler or run_options.get("scheduler", "local")
-    if cluster is None:
-        cluster = run_options.get("cluster")
     workers = workers or run_options.get("workers")
     numba_cache_dir = (
         numba_cache_dir
