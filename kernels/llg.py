@@ -287,7 +287,6 @@ def run_chunk(
     )
     state = np.empty((3, n_lanes))
     normals = np.empty((12, n_lanes))
-    scratch = np.empty((6, n_lanes))
     drive = np.empty((8, n_lanes))
     lane_row = np.full(n_lanes, _IDLE, dtype=np.int64)
     lane_step = np.zeros(n_lanes, dtype=np.int64)
@@ -331,7 +330,7 @@ def run_chunk(
             for lane in range(n_lanes):
                 # normals 3·step … 3·step + 11 = Philox blocks 3·step/4 … 3·step/4 + 2
                 blocks[lane] = (3 * lane_step[lane]) >> 2
-            normals_lanes(k0, k1, blocks, trajectories, stream, normals, scratch)
+            normals_lanes(k0, k1, blocks, trajectories, stream, normals)
         if time_dependent:
             _drives(params, lane_step, dt, drive)
         _heun_lanes(params, state, normals[3 * phase : 3 * phase + 3], drive, dt, noise)

@@ -122,7 +122,6 @@ def tilt_group(
     n_lanes = min(LANES, (n_active + 7) // 8 * 8)
     state = np.full(n_lanes, u0)
     normals = np.empty((4, n_lanes))
-    scratch = np.empty((2, n_lanes))
     totals = np.zeros(n_lanes)
     count = 0
     nbins = hist.shape[0]
@@ -138,7 +137,7 @@ def tilt_group(
         phase = step & 3
         if phase == 0:
             blocks[:] = step >> 2
-            normals_lanes(k0, k1, blocks, trajectories, stream, normals, scratch)
+            normals_lanes(k0, k1, blocks, trajectories, stream, normals)
         _heun_lanes(state, normals[phase], dt, drift0, c_table, dc_table)
         k = step + 1
         if k == next_sample:
