@@ -818,8 +818,10 @@ def switching_statistics(
     point index for independent points).
 
     Returns arrays of the block shape: ``n`` (trajectories), ``switched`` (integer
-    count that switched during the run), ``switch_time_sum`` (sum of first-switch times
-    of those, for the mean), ``final_projection_sum`` (sum of m·axis at the end) and,
+    count that switched during the run), ``switch_time_sum`` and ``switch_time_sq_sum``
+    (sums of the first-switch times of those and of their squares, for mean and
+    variance), ``final_projection_sum`` and ``final_projection_sq_sum`` (m·axis at the
+    end) and,
     with ``time_grid``, ``switched_by_time`` (shape + (len(time_grid),), counts with
     first switch <= t).  All are sums: blocks of trajectories add up exactly (in any
     order for the integers).  P_sw = switched / n.
@@ -834,7 +836,9 @@ def switching_statistics(
         "n": np.full(shape, int(n_trajectories), dtype=np.int64),
         "switched": np.zeros(shape, dtype=np.int64),
         "switch_time_sum": np.zeros(shape),
+        "switch_time_sq_sum": np.zeros(shape),
         "final_projection_sum": np.zeros(shape),
+        "final_projection_sq_sum": np.zeros(shape),
     }
     if time_grid is not None:
         grid = np.asarray(time_grid, dtype=float)
@@ -847,9 +851,12 @@ def switching_statistics(
         )  # fmt: skip
         switched = result.switched
         out["switched"][index] = int(switched.sum())
-        out["switch_time_sum"][index] = float(result.switch_time[switched].sum())
-        axis = np.array(result.criterion.axis)
-        out["final_projection_sum"][index] = float((result.final_m @ axis).sum())
+        times = result.switch_time[switched]
+        out["switch_time_sum"][index] = float(times.sum())
+        out["switch_time_sq_sum"][index] = float((times**2).sum())
+        projection = result.final_m @ np.array(result.criterion.axis)
+        out["final_projection_sum"][index] = float(projection.sum())
+        out["final_projection_sq_sum"][index] = float((projection**2).sum())
         if time_grid is not None:
             out["switched_by_time"][index] = result.switched_count(grid)
     return out

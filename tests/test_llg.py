@@ -280,6 +280,10 @@ def test_switching_statistics_map_threshold_and_additivity():
         assert np.array_equal(first[key] + rest[key], whole[key]), key
     single = run_ensemble(base.with_(stt=1.3 * critical, temperature=0.0011), 48, seed=4, **kwargs)
     assert whole["switch_time_sum"][1, 1] == pytest.approx(single.switch_time.sum(), rel=1e-13)
+    assert whole["switch_time_sq_sum"][1, 1] == pytest.approx((single.switch_time**2).sum(), rel=1e-13)
+    assert whole["final_projection_sq_sum"][1, 1] == pytest.approx((single.final_m[:, 2] ** 2).sum(), rel=1e-13)
+    # the switched points reversed: mean final m_z close to -1
+    assert whole["final_projection_sum"][1, 1] / 48 < -0.9
     with pytest.raises(ParameterError, match="unknown macrospin parameter"):
         switching_statistics(base, {"current": np.ones(2)}, 4, seed=1, **kwargs)
 
