@@ -2,8 +2,9 @@
 
 from fastspin.models.dot import DotModel
 from fastspin.models.fis import FISJunction, FISResponse
+from fastspin.models.macrospin import MacrospinSwitching
 from fastspin.models.magnon import Magnon
 from fastspin.models.sis import SISJunction, SISMerit
 from fastspin.models.texture import Texture
 
-__all__ = ["DotModel", "FISJunction", "FISResponse", "Magnon", "SISJunction", "SISMerit", "Texture"]
+__all__ = ["DotModel", "FISJunction", "FISResponse", "MacrospinSwitching", "Magnon", "SISJunction", "SISMerit", "Texture"]
