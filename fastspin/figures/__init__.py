@@ -19,6 +19,7 @@ FigureSet = Callable[[str | os.PathLike], list]
 _OPTIONAL_SETS = {
     "dot": ("fastspin.dot_figures", "figures_dot"),
     "fis": ("fastspin.fis_figures", "figures_fis"),
+    "fis_dynamics": ("fastspin.fis_dynamics_figures", "figures_fis_dynamics"),
 }
 
 
