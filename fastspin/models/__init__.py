@@ -6,5 +6,7 @@ from fastspin.models.macrospin import MacrospinSwitching
 from fastspin.models.magnon import Magnon
 from fastspin.models.sis import SISJunction, SISMerit
 from fastspin.models.texture import Texture
+from fastspin.models.tilt import TiltAngle
 
-__all__ = ["DotModel", "FISJunction", "FISResponse", "MacrospinSwitching", "Magnon", "SISJunction", "SISMerit", "Texture"]
+__all__ = ["DotModel", "FISJunction", "FISResponse", "MacrospinSwitching", "Magnon", "SISJunction", "SISMerit", "Texture",
+           "TiltAngle"]
