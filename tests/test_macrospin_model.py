@@ -99,6 +99,37 @@ def test_probability_jumps_across_the_critical_spin_torque():
     assert result.mean_final_m_z.values[0] > 0.99 and result.mean_final_m_z.values[1] < -0.9
 
 
+
+@pytest.mark.parametrize("psi", [math.pi / 4, math.pi / 6])
+def test_stoner_wohlfarth_astroid_with_a_tilted_field(psi):
+    """No current, field h at angle ψ from -ẑ (h_angle = π - ψ), σ = 1e5: the zero-
+    temperature reversal field is the Stoner-Wohlfarth astroid
+    h_sw = (cos^{2/3}ψ + sin^{2/3}ψ)^{-3/2} (0.5 at 45°): P_sw = 0 at 0.97 h_sw and 1 at
+    1.03 h_sw; the final m_z is cos θ of the energy minimum e(θ) = -cos²θ/2 - h cos(θ - θ_h)
+    reached by descending from θ = 0 (metastable, resp. reversed), within 1e-3 (thermal spread at
+    t = 5e-6 and the residual of a relaxation over 400 time units)."""
+    from scipy.optimize import brentq
+
+    h_sw = (math.cos(psi) ** (2 / 3) + math.sin(psi) ** (2 / 3)) ** -1.5
+    theta_h = math.pi - psi
+    fields = np.array([0.97, 1.03]) * h_sw
+    result = fastspin.evaluate(
+        "macrospin", h=list(fields), h_angle=theta_h, sigma=1e5, alpha=1.0, a_j=0.0,
+        pulse_width=0.0, relax_time=400.0, dt=0.02, n_trajectories=16,
+    )  # fmt: skip
+    assert result.switching_probability.values.tolist() == [0.0, 1.0]
+    for h, m_z in zip(fields, result.mean_final_m_z.values, strict=True):
+        # the minimum reached by descending from θ = 0: the first zero of e'(θ) with
+        # e'' > 0 (metastable below h_sw; above it the only minimum, the reversed state)
+        def slope(t, h=h):
+            return math.sin(t) * math.cos(t) + h * math.sin(t - theta_h)
+
+        grid = np.linspace(0.0, math.pi, 20001)
+        values = np.array([slope(t) for t in grid])
+        first = int(np.flatnonzero((values[:-1] < 0) & (values[1:] >= 0))[0])
+        theta_min = brentq(slope, grid[first], grid[first + 1], xtol=1e-13)
+        assert m_z == pytest.approx(math.cos(theta_min), abs=1e-3)
+
 def test_seed_in_store_and_point_replayable(tmp_path):
     """run.seed is recorded; the stored counts of grid point i equal run_ensemble with
     seed = run.seed, stream = i (exact integer count, times to rounding), and a single

@@ -12,7 +12,7 @@ receives a rectangular current pulse of duration ``pulse_width`` (reduced time, 
         + \beta\,\mathbf p] + \mathbf h_{\rm th},
 
 with polarizer **p = -ẑ** (so a_j > 0 drives the reversal +ẑ → -ẑ), field
-h = h (sin ψ, 0, cos ψ) at angle ψ = ``h_angle`` from the easy axis, field-like ratio
+h = h (sin ψ, 0, cos ψ) at angle ψ = ``h_angle`` (radians) from the easy axis, field-like ratio
 β = ``field_like`` and the thermal field of variance 2αt, t = 1/(2σ), is integrated
 for pulse_width + ``relax_time`` with stochastic Heun (:func:`fastspin.dynamics.run_ensemble`) for
 ``n_trajectories`` trajectories per grid point.  Reduced units: fields in
@@ -77,8 +77,8 @@ class MacrospinSwitching(Model):
         Parameter("alpha", "1", 0.01, "Gilbert damping α", low=0.0, high=10.0, low_open=True),
         Parameter("h", "H_K", 0.0, "applied field magnitude (signed, along the direction ψ)",
                   low=-10.0, high=10.0),
-        Parameter("h_angle", "deg", 0.0, "field angle ψ from +z in the x-z plane",
-                  low=-180.0, high=180.0),
+        Parameter("h_angle", "1", 0.0, "field angle ψ from +z in the x-z plane, radians",
+                  low=-math.pi, high=math.pi),
         Parameter("a_j", "H_K", 0.0, "damping-like spin-torque field during the pulse "
                   "(a_j > 0 drives +z → -z)", low=-100.0, high=100.0),
         Parameter("field_like", "1", 0.0, "field-like/damping-like torque ratio β",
@@ -120,7 +120,7 @@ class MacrospinSwitching(Model):
     @staticmethod
     def spin_at(point: Mapping[str, float]) -> Macrospin:
         """The :class:`fastspin.dynamics.Macrospin` of one grid point (scalars)."""
-        psi = math.radians(float(point["h_angle"]))
+        psi = float(point["h_angle"])
         h = float(point["h"])
         return Macrospin(
             alpha=float(point["alpha"]),
