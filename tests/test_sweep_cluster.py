@@ -81,7 +81,7 @@ def stop(process: subprocess.Popen) -> None:
     if process.poll() is None:
         process.terminate()
         try:
-            process.wait(10)
+            process.wait(5)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(5)
@@ -115,6 +115,9 @@ def dask_cluster(tmp_path_factory):
             address = client.scheduler.address
         yield address, scheduler_file
     finally:
+        for process in (*workers, scheduler):  # signal all first, then wait for each
+            if process.poll() is None:
+                process.terminate()
         for process in (*workers, scheduler):
             stop(process)
 
