@@ -140,7 +140,7 @@ def main() -> None:
 
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="fastspin-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    spec = make_spec(args.points, args.block)
+    spec = make_spec(args.rss_points if args.skip_timing else args.points, args.block)
     print(f"grid {dict(zip(spec.dims, spec.shape, strict=True))} = {spec.n_points} points, "
           f"{spec.n_blocks} blocks of {math.prod(spec.block)} points; "
           f"{psutil.cpu_count()} CPUs, load average {psutil.getloadavg()[0]:.1f}")
