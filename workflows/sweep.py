@@ -256,6 +256,7 @@ def _run_on_client(
         bar.note(f"fastspin: dashboard at {link}")
     elif link:
         bar.note("fastspin: no dashboard (it needs bokeh: pip install 'bokeh>=3.1')")
+    bar.start = time.monotonic()  # the ETA counts from the first task, not cluster start-up
     retries = int(spec.run.get("retries", 0))
     prefix = f"fastspin-{spec.fingerprint[:12]}-r{result.run_index}"
     futures = [
