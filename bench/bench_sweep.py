@@ -163,6 +163,9 @@ def main() -> None:
             up2, wall2, kern2 = timed_sweep(spec, workdir / "two.zarr", 2)
             print(f"[{repeat}] sweep, 2 workers:   {wall2:8.2f} s  (cluster start-up + warm-up "
                   f"{up2:.1f} s not counted; in-worker kernel time {kern2:.2f} s)")
+            print(f"[{repeat}] workers busy in the kernel {kern2 / 2 / wall2:.0%} of the 2-worker "
+                  "wall time (below 100%: scheduling or I/O; per-worker kernel slower than with 1 "
+                  "worker: CPU contention)")
             t_kernel, t2 = min(t_kernel, loop), min(t2, wall2)
             if wall1 < t1:
                 t1, k1 = wall1, kern1
