@@ -16,8 +16,8 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from fastspin.kernels.distributions import fermi_array
 
+from fastspin.kernels.distributions import fermi_array
 from fastspin.model import Model, Output, Parameter, register
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import _toy_model  # noqa: F401  (registers toy_fermi / toy_walk)
 import numpy as np
 import pytest
-from fastspin.workflows.spec import auto_block, load_spec
 
 from fastspin.model import ParameterError
 from fastspin.units import Tc
+from fastspin.workflows.spec import auto_block, load_spec
 
 TESTS = Path(__file__).parent
 

@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 import zarr
 import zarr.codecs
+
 from fastspin.workflows.spec import STORE_FORMAT, Block, SweepSpec
 
 STATUS_GROUP = "sweep"
