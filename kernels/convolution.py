@@ -238,37 +238,79 @@ def prepare_plan(terms: np.ndarray):
 
 
 @njit(cache=True, nogil=True)
-def integrand(energy: float, plan_tuple, scratch_dos: np.ndarray, scratch_occ: np.ndarray, out: np.ndarray) -> None:
-    """Add every term's n = 0, 1, 2 moments at ``energy`` into ``out`` (zeroed here).
+def integrand_nodes(
+    energies: np.ndarray,
+    plan_tuple,
+    scratch_dos: np.ndarray,
+    scratch_occ: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """All terms' n = 0, 1, 2 moments at every energy of ``energies`` into ``out``.
 
-    ``plan_tuple`` comes from :func:`prepare_plan`; each distinct DOS and occupation
-    factor is evaluated once per node into the scratch arrays.
+    ``out`` has shape (len(energies), n_out) and is overwritten.  Each distinct DOS
+    and occupation factor of the plan (:func:`prepare_plan`) is evaluated for all
+    nodes in one inner loop: the evaluations are independent, so the CPU overlaps
+    their square-root and division chains (≈2.5× faster than node by node).
     """
     dos_table, occ_table, plan, coeff, weight_shift = plan_tuple
+    n_nodes = energies.size
     for i in range(dos_table.shape[0]):
+        delta = dos_table[i, 0]
+        shift = dos_table[i, 1]
+        dynes = dos_table[i, 2]
         if dos_table[i, 3] != 0.0:
-            scratch_dos[i] = bcs_dos_derivative(energy - dos_table[i, 1], dos_table[i, 0], dos_table[i, 2])
+            for j in range(n_nodes):
+                scratch_dos[i, j] = bcs_dos_derivative(energies[j] - shift, delta, dynes)
         else:
-            scratch_dos[i] = bcs_dos(energy - dos_table[i, 1], dos_table[i, 0], dos_table[i, 2])
+            for j in range(n_nodes):
+                scratch_dos[i, j] = bcs_dos(energies[j] - shift, delta, dynes)
     for i in range(occ_table.shape[0]):
-        scratch_occ[i] = _occupation(
-            energy, int(occ_table[i, 0]), occ_table[i, 1], occ_table[i, 2], occ_table[i, 3], occ_table[i, 4]
-        )
-    for o in range(out.size):
-        out[o] = 0.0
+        mode = int(occ_table[i, 0])
+        mu_l = occ_table[i, 1]
+        t_l = occ_table[i, 2]
+        mu_r = occ_table[i, 3]
+        t_r = occ_table[i, 4]
+        if mode == MODE_DIFFERENCE:  # the common case, without the per-node mode branch
+            for j in range(n_nodes):
+                scratch_occ[i, j] = fermi(energies[j] - mu_l, t_l) - fermi(energies[j] - mu_r, t_r)
+        else:
+            for j in range(n_nodes):
+                scratch_occ[i, j] = _occupation(energies[j], mode, mu_l, t_l, mu_r, t_r)
+    out[:, :] = 0.0
     for k in range(plan.shape[0]):
-        value = coeff[k] * scratch_dos[plan[k, _P_DOS_A]] * scratch_dos[plan[k, _P_DOS_B]] * scratch_occ[plan[k, _P_OCC]]
+        ia = plan[k, _P_DOS_A]
+        ib = plan[k, _P_DOS_B]
+        io = plan[k, _P_OCC]
         o0 = plan[k, _P_OUT0]
         o1 = plan[k, _P_OUT1]
         o2 = plan[k, _P_OUT2]
+        c = coeff[k]
+        w = weight_shift[k]
         if o0 >= 0:
-            out[o0] += value
-        if o1 >= 0 or o2 >= 0:
-            weight = energy - weight_shift[k]
-            if o1 >= 0:
-                out[o1] += value * weight
-            if o2 >= 0:
-                out[o2] += value * weight * weight
+            for j in range(n_nodes):
+                out[j, o0] += c * scratch_dos[ia, j] * scratch_dos[ib, j] * scratch_occ[io, j]
+        if o1 >= 0:
+            for j in range(n_nodes):
+                out[j, o1] += c * scratch_dos[ia, j] * scratch_dos[ib, j] * scratch_occ[io, j] * (energies[j] - w)
+        if o2 >= 0:
+            for j in range(n_nodes):
+                weight = energies[j] - w
+                out[j, o2] += c * scratch_dos[ia, j] * scratch_dos[ib, j] * scratch_occ[io, j] * weight * weight
+
+
+@njit(cache=True, nogil=True)
+def integrand(energy: float, plan_tuple, out: np.ndarray) -> None:
+    """The integrand at one energy (for checks and plots; the engine uses the node form)."""
+    energies = np.array([energy])
+    values = np.empty((1, out.size))
+    integrand_nodes(
+        energies,
+        plan_tuple,
+        np.empty((plan_tuple[0].shape[0], 1)),
+        np.empty((plan_tuple[1].shape[0], 1)),
+        values,
+    )
+    out[:] = values[0]
 
 
 @njit(cache=True, nogil=True)
@@ -281,19 +323,22 @@ def _gauss_kronrod(
     result: np.ndarray,
     error: np.ndarray,
     work: np.ndarray,
+    nodes: np.ndarray,
 ) -> None:
     """15-point Gauss–Kronrod rule on [a, b] for all outputs, QUADPACK error estimate.
 
-    ``work`` is a (16, n_out) scratch array: rows 0..14 hold f at the nodes.
+    ``work`` is a (15, n_out) scratch array holding f at the nodes, ordered
+    centre − half·x_0, …, centre, …, centre + half·x_0.
     """
     n_out = result.size
     centre = 0.5 * (a + b)
     half = 0.5 * (b - a)
-    integrand(centre, plan_tuple, scratch_dos, scratch_occ, work[7])
+    nodes[7] = centre
     for j in range(7):
         dx = half * _XGK[j]
-        integrand(centre - dx, plan_tuple, scratch_dos, scratch_occ, work[j])
-        integrand(centre + dx, plan_tuple, scratch_dos, scratch_occ, work[14 - j])
+        nodes[j] = centre - dx
+        nodes[14 - j] = centre + dx
+    integrand_nodes(nodes, plan_tuple, scratch_dos, scratch_occ, work)
     for o in range(n_out):
         kronrod = _WGK[7] * work[7, o]
         gauss = _WG[3] * work[7, o]
@@ -465,8 +510,9 @@ def integrate_terms_counted(
         return values, errors, 0
     edges = initial_panels(points, scales)
     plan_tuple = prepare_plan(terms)
-    scratch_dos = np.empty(plan_tuple[0].shape[0])
-    scratch_occ = np.empty(plan_tuple[1].shape[0])
+    scratch_dos = np.empty((plan_tuple[0].shape[0], 15))
+    scratch_occ = np.empty((plan_tuple[1].shape[0], 15))
+    nodes = np.empty(15)
     n_panels = edges.size - 1
     # start small and grow: most integrals need ~1.5x their initial panels
     capacity = min(max(2 * n_panels + 64, 128), max(max_panels, n_panels + 1))
@@ -474,11 +520,11 @@ def integrate_terms_counted(
     pb = np.empty(capacity)
     pval = np.empty((capacity, n_out))
     perr = np.empty((capacity, n_out))
-    work = np.empty((16, n_out))
+    work = np.empty((15, n_out))
     for p in range(n_panels):
         pa[p] = edges[p]
         pb[p] = edges[p + 1]
-        _gauss_kronrod(pa[p], pb[p], plan_tuple, scratch_dos, scratch_occ, pval[p], perr[p], work)
+        _gauss_kronrod(pa[p], pb[p], plan_tuple, scratch_dos, scratch_occ, pval[p], perr[p], work, nodes)
         for o in range(n_out):
             values[o] += pval[p, o]
             errors[o] += perr[p, o]
@@ -516,10 +562,10 @@ def integrate_terms_counted(
             values[o] -= pval[worst, o]
             errors[o] -= perr[worst, o]
         pb[worst] = mid
-        _gauss_kronrod(a, mid, plan_tuple, scratch_dos, scratch_occ, pval[worst], perr[worst], work)
+        _gauss_kronrod(a, mid, plan_tuple, scratch_dos, scratch_occ, pval[worst], perr[worst], work, nodes)
         pa[n_panels] = mid
         pb[n_panels] = b
-        _gauss_kronrod(mid, b, plan_tuple, scratch_dos, scratch_occ, pval[n_panels], perr[n_panels], work)
+        _gauss_kronrod(mid, b, plan_tuple, scratch_dos, scratch_occ, pval[n_panels], perr[n_panels], work, nodes)
         for o in range(n_out):
             values[o] += pval[worst, o] + pval[n_panels, o]
             errors[o] += perr[worst, o] + perr[n_panels, o]
