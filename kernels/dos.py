@@ -33,13 +33,15 @@ def _dynes_root(energy: float, delta: float, dynes: float) -> tuple[float, float
     """
     w_re = (energy - delta) * (energy + delta) - dynes * dynes
     w_im = 2.0 * energy * dynes
-    modulus = math.sqrt(w_re * w_re + w_im * w_im)  # |w| <~ 1e6 here: no overflow, and 3x faster than hypot
-    if w_re >= 0.0:
-        s_re = math.sqrt(0.5 * (modulus + w_re))
-        s_im = 0.5 * w_im / s_re if s_re != 0.0 else 0.0
-    else:
-        s_im = math.copysign(math.sqrt(0.5 * (modulus - w_re)), w_im)
-        s_re = 0.5 * w_im / s_im if s_im != 0.0 else 0.0
+    modulus = math.sqrt(w_re * w_re + w_im * w_im)  # |w| <~ 1e6 here: no overflow, 3x faster than hypot
+    # one square root, no cancellation: t = √((|w| + |Re w|)/2) is the larger component of √w,
+    # the other is |Im w|/(2t).  Written with selects (no branches) so loops over nodes vectorize.
+    t = math.sqrt(0.5 * (modulus + abs(w_re)))
+    other = 0.5 * abs(w_im) / t
+    upper = w_re >= 0.0
+    s_re = t if upper else other
+    s_im = math.copysign(other if upper else t, w_im)
+    # retarded branch: Re(z/s) = (E s_re + Γ s_im)/|w| >= 0
     if energy * s_re + dynes * s_im < 0.0:
         s_re = -s_re
         s_im = -s_im
