@@ -62,17 +62,17 @@ def test_missing_hpc_extra_gives_install_hint(monkeypatch):
 
 
 def test_warmup_plugin_sets_cache_dir_and_warms_the_model(monkeypatch, tmp_path):
+    from numba.core import config
+
+    monkeypatch.setattr(config, "CACHE_DIR", config.CACHE_DIR)  # restored afterwards
     monkeypatch.setattr(_toy_model.ToyFermi, "warmed_up", False)
     monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
     plugin = runner.WarmupPlugin("toy_fermi", ("_toy_model",), str(tmp_path))
     plugin.setup(None)
     assert _toy_model.ToyFermi.warmed_up
     assert os.environ["NUMBA_CACHE_DIR"] == str(tmp_path)
-    from numba.core import config
-
     assert config.CACHE_DIR == str(tmp_path)
     monkeypatch.delenv("NUMBA_CACHE_DIR")
-    config.reload_config()
 
 
 def test_worker_environment_pins_numba_threads(tmp_path):

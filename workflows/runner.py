@@ -71,9 +71,11 @@ class WarmupPlugin(WorkerPlugin):
         if self.numba_cache_dir:
             os.environ[NUMBA_CACHE_ENV] = self.numba_cache_dir
             if "numba" in sys.modules:
+                # set only the cache location: reload_config() would also re-read
+                # NUMBA_NUM_THREADS and fail once a parallel kernel launched threads
                 from numba.core import config
 
-                config.reload_config()
+                config.CACHE_DIR = self.numba_cache_dir
         os.environ.setdefault("NUMBA_NUM_THREADS", "1")
         from fastspin.workflows.spec import resolve_model
 
