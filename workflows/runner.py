@@ -76,7 +76,9 @@ class WarmupPlugin(WorkerPlugin):
                 from numba.core import config
 
                 config.CACHE_DIR = self.numba_cache_dir
-        os.environ.setdefault("NUMBA_NUM_THREADS", "1")
+        # NUMBA_NUM_THREADS is not touched here: Numba re-reads its config at every
+        # compilation and aborts if the value changes after threads were launched, so
+        # it must come from the worker's environment (LocalCluster/jobqueue set it).
         from fastspin.workflows.spec import resolve_model
 
         model = resolve_model(self.model, self.imports)
