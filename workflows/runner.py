@@ -106,7 +106,22 @@ def local_client(workers: int | None = None, numba_cache_dir: str | None = None)
         silence_logs=logging.ERROR,
         env=worker_environment(numba_cache_dir),
     ) as cluster, Client(cluster) as client:
-        yield client
+        try:
+            yield client
+        finally:
+            _retire_workers_first(cluster, client)
+
+
+def _retire_workers_first(cluster: Any, client: Any, timeout: float = 10.0) -> None:
+    """Stop the workers before the scheduler, so that no worker heartbeat meets a
+    closed scheduler and prints a stack trace at the end of a successful run."""
+    import time
+
+    with contextlib.suppress(Exception):
+        cluster.scale(0)
+        deadline = time.monotonic() + timeout
+        while client.scheduler_info().get("workers") and time.monotonic() < deadline:
+            time.sleep(0.05)
 
 
 @contextlib.contextmanager
