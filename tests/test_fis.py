@@ -9,7 +9,6 @@ rotating-frame chemical potential of F), not from the conservation law.
 
 from __future__ import annotations
 
-import cmath
 import math
 import warnings
 
@@ -31,6 +30,8 @@ from fastspin.fis import (
 from fastspin.model import ParameterError
 from fastspin.units import Tc
 
+from reference import dynes_dos, fermi
+
 OUTPUTS = ("I_charge", "heat_S", "heat_F", "torque_z", "torque_x", "torque_noise")
 RTOL, ATOL = 1e-6, 1e-9  # the engine's stated accuracy
 
@@ -38,20 +39,9 @@ RTOL, ATOL = 1e-6, 1e-9  # the engine's stated accuracy
 # -- independent reference ---------------------------------------------------------------------
 
 
-def _n0(energy: float, delta: float, dynes: float) -> float:
-    """Dynes BCS DOS |Re[z/√(z² − Δ²)]|, z = ε + iΓ (complex arithmetic, scalar)."""
-    if delta == 0.0:
-        return 1.0
-    z = complex(energy, dynes)
-    return abs((z / cmath.sqrt(z * z - delta * delta)).real)
-
-
-def _fermi(energy: float, temperature: float) -> float:
-    x = energy / temperature
-    if x > 0:
-        e = math.exp(-x)
-        return e / (1.0 + e)
-    return 1.0 / (1.0 + math.exp(x))
+# the same independent DOS and Fermi function as the sis references
+_n0 = dynes_dos
+_fermi = fermi
 
 
 def quad_reference(
