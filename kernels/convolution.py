@@ -86,6 +86,8 @@ MODE_DERIVATIVE = 3
 WINDOW_IN_T = 40.0
 #: geometric grading ratio of the panels next to a DOS singularity
 GRADING_RATIO = 8.0
+# grading levels per side are capped: 8^24 ≈ 5e21 covers Γ = 1e-14 Δ up to any window
+_MAX_LEVELS = 24
 #: default tolerances of :func:`integrate_terms`
 DEFAULT_RTOL = 1e-5
 DEFAULT_ATOL = 1e-10
@@ -299,21 +301,6 @@ def integrand_nodes(
 
 
 @njit(cache=True, nogil=True)
-def integrand(energy: float, plan_tuple, out: np.ndarray) -> None:
-    """The integrand at one energy (for checks and plots; the engine uses the node form)."""
-    energies = np.array([energy])
-    values = np.empty((1, out.size))
-    integrand_nodes(
-        energies,
-        plan_tuple,
-        np.empty((plan_tuple[0].shape[0], 1)),
-        np.empty((plan_tuple[1].shape[0], 1)),
-        values,
-    )
-    out[:] = values[0]
-
-
-@njit(cache=True, nogil=True)
 def _gauss_kronrod(
     a: float,
     b: float,
@@ -432,37 +419,37 @@ def breakpoints(terms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 @njit(cache=True, nogil=True)
 def initial_panels(points: np.ndarray, scales: np.ndarray) -> np.ndarray:
     """Panel edges graded geometrically towards every breakpoint with a finite scale."""
-    edges = np.empty(4096)
+    # at most MAX_LEVELS graded edges from each end of every interval, plus its end
+    edges = np.empty(points.size * (2 * _MAX_LEVELS + 1) + 1)
     n = 0
     if points.size == 0:
         return edges[:0]
     edges[0] = points[0]
     n = 1
-    right_side = np.empty(128)
+    right_side = np.empty(_MAX_LEVELS)
     for i in range(points.size - 1):
         x0 = points[i]
         x1 = points[i + 1]
         mid = 0.5 * (x0 + x1)
-        s0 = scales[i]
-        step = s0
-        while x0 + step < mid and n < edges.size - 256:
+        step = scales[i]
+        level = 0
+        while x0 + step < mid and level < _MAX_LEVELS:
             edges[n] = x0 + step
             n += 1
+            level += 1
             step *= GRADING_RATIO
-        s1 = scales[i + 1]
-        step = s1
+        step = scales[i + 1]
         n_right = 0
-        while x1 - step > mid and n_right < right_side.size:
+        while x1 - step > mid and n_right < _MAX_LEVELS:
             right_side[n_right] = x1 - step
             n_right += 1
             step *= GRADING_RATIO
         for j in range(n_right - 1, -1, -1):
-            if right_side[j] > edges[n - 1] and n < edges.size - 1:
+            if right_side[j] > edges[n - 1]:
                 edges[n] = right_side[j]
                 n += 1
-        if n < edges.size:
-            edges[n] = x1
-            n += 1
+        edges[n] = x1
+        n += 1
     return edges[:n]
 
 

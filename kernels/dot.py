@@ -299,6 +299,14 @@ _A51, _A52, _A53, _A54 = 19372.0 / 6561.0, -25360.0 / 2187.0, 64448.0 / 6561.0, 
 _A61, _A62, _A63, _A64, _A65 = (9017.0 / 3168.0, -355.0 / 33.0, 46732.0 / 5247.0,
                                 49.0 / 176.0, -5103.0 / 18656.0)
 _B1, _B3, _B4, _B5, _B6 = 35.0 / 384.0, 500.0 / 1113.0, 125.0 / 192.0, -2187.0 / 6784.0, 11.0 / 84.0
+# the lower-triangular stage matrix, row n = stage n + 1 (stages 2..6 of the tableau)
+_A = np.array([
+    [_A21, 0.0, 0.0, 0.0, 0.0],
+    [_A31, _A32, 0.0, 0.0, 0.0],
+    [_A41, _A42, _A43, 0.0, 0.0],
+    [_A51, _A52, _A53, _A54, 0.0],
+    [_A61, _A62, _A63, _A64, _A65],
+])
 # error weights: b − b* (5th minus embedded 4th order)
 _E1 = 71.0 / 57600.0
 _E3 = -71.0 / 16695.0
@@ -309,12 +317,12 @@ _E7 = -1.0 / 40.0
 
 
 @njit(cache=True, nogil=True)
-def _stage(y: np.ndarray, h: float, k: np.ndarray, coefs: np.ndarray, n: int,
-           out: np.ndarray) -> None:
+def _stage(y: np.ndarray, h: float, k: np.ndarray, n: int, out: np.ndarray) -> None:
+    """out = y + h Σ_{m<n} A[n−1, m] k[m]: the argument of stage n + 1."""
     for j in range(3):
         acc = y[j]
         for m in range(n):
-            acc += h * coefs[m] * k[m, j]
+            acc += h * _A[n - 1, m] * k[m, j]
         out[j] = acc
 
 
@@ -345,7 +353,6 @@ def integrate_dot(y0: np.ndarray, t_out: np.ndarray, p: np.ndarray, equilibrium:
     k = np.empty((7, 3))
     tmp = np.empty(3)
     y_new = np.empty(3)
-    coefs = np.empty(6)
     t = t_out[0]
     _eval(y, p, equilibrium, k, 0)
     # initial step: 1 % of the span, or a 1e-2 change of the fastest component
@@ -370,31 +377,9 @@ def integrate_dot(y0: np.ndarray, t_out: np.ndarray, p: np.ndarray, equilibrium:
                 last = True
             else:
                 h_try = h
-            coefs[0] = _A21
-            _stage(y, h_try, k, coefs, 1, tmp)
-            _eval(tmp, p, equilibrium, k, 1)
-            coefs[0] = _A31
-            coefs[1] = _A32
-            _stage(y, h_try, k, coefs, 2, tmp)
-            _eval(tmp, p, equilibrium, k, 2)
-            coefs[0] = _A41
-            coefs[1] = _A42
-            coefs[2] = _A43
-            _stage(y, h_try, k, coefs, 3, tmp)
-            _eval(tmp, p, equilibrium, k, 3)
-            coefs[0] = _A51
-            coefs[1] = _A52
-            coefs[2] = _A53
-            coefs[3] = _A54
-            _stage(y, h_try, k, coefs, 4, tmp)
-            _eval(tmp, p, equilibrium, k, 4)
-            coefs[0] = _A61
-            coefs[1] = _A62
-            coefs[2] = _A63
-            coefs[3] = _A64
-            coefs[4] = _A65
-            _stage(y, h_try, k, coefs, 5, tmp)
-            _eval(tmp, p, equilibrium, k, 5)
+            for stage in range(1, 6):
+                _stage(y, h_try, k, stage, tmp)
+                _eval(tmp, p, equilibrium, k, stage)
             for j in range(3):
                 y_new[j] = y[j] + h_try * (_B1 * k[0, j] + _B3 * k[2, j] + _B4 * k[3, j]
                                            + _B5 * k[4, j] + _B6 * k[5, j])

@@ -288,17 +288,24 @@ def _map_grid(map_points: int) -> tuple[np.ndarray, np.ndarray]:
     return T_S, h
 
 
-def fig2b(out_dir: str | os.PathLike, merit: dict[str, np.ndarray]) -> Path:
-    """Fig. 2(b): G0(T_S, h); blue thermoactive (G0 < 0), red dissipative; white threshold line."""
+def _merit_map(out_dir: str | os.PathLike, merit: dict[str, np.ndarray], name: str,
+               linthresh: float, label: str, panel: str, title: str, filename: str) -> Path:
+    """A signed (T_S, h) map of one figure of merit with the threshold line Δ(T_S) = Δ(T_Sm) − h."""
     fig, ax = plt.subplots(figsize=(6.4, 4.8))
-    mesh = _map_axes(merit["T_S"] / Tc, merit["h"], merit["G0"], ax,
-                     norm=_signed_norm(merit["G0"], 1e-3, 3.0))
-    fig.colorbar(mesh, ax=ax, label="$G_0$ ($G_T$), symlog")
+    mesh = _map_axes(merit["T_S"] / Tc, merit["h"], merit[name], ax,
+                     norm=_signed_norm(merit[name], linthresh, 3.0))
+    fig.colorbar(mesh, ax=ax, label=f"{label} ($G_T$), symlog")
     _white_line(ax)
     ax.legend(loc="upper left", fontsize=8, facecolor="0.6")
-    ax.set_title(_title("2(b)", "zero-bias conductance $G_0$") + f"\n$T_{{Sm}}$ = 0.01 $T_c$, Γ = {DYNES_FIGURES:g} Δ0",
+    ax.set_title(_title(panel, title) + f"\n$T_{{Sm}}$ = 0.01 $T_c$, Γ = {DYNES_FIGURES:g} Δ0",
                  fontsize=10)
-    return _save(fig, Path(out_dir), "sis_fig2b_G0_map.png")
+    return _save(fig, Path(out_dir), filename)
+
+
+def fig2b(out_dir: str | os.PathLike, merit: dict[str, np.ndarray]) -> Path:
+    """Fig. 2(b): G0(T_S, h); blue thermoactive (G0 < 0), red dissipative; white threshold line."""
+    return _merit_map(out_dir, merit, "G0", 1e-3, "$G_0$", "2(b)", "zero-bias conductance $G_0$",
+                      "sis_fig2b_G0_map.png")
 
 
 def fig2c(out_dir: str | os.PathLike, h: np.ndarray | None = None) -> Path:
@@ -322,15 +329,8 @@ def fig2c(out_dir: str | os.PathLike, h: np.ndarray | None = None) -> Path:
 
 def fig2d(out_dir: str | os.PathLike, merit: dict[str, np.ndarray]) -> Path:
     """Fig. 2(d): G_max = I_q(V_p^-)/V_p^- over (T_S, h); blue thermoactive, red dissipative."""
-    fig, ax = plt.subplots(figsize=(6.4, 4.8))
-    mesh = _map_axes(merit["T_S"] / Tc, merit["h"], merit["G_max"], ax,
-                     norm=_signed_norm(merit["G_max"], 1e-2, 3.0))
-    fig.colorbar(mesh, ax=ax, label="$G_{max}$ ($G_T$), symlog")
-    _white_line(ax)
-    ax.legend(loc="upper left", fontsize=8, facecolor="0.6")
-    ax.set_title(_title("2(d)", "$G_{max} = I_q(V_p^-)/V_p^-$") + f"\n$T_{{Sm}}$ = 0.01 $T_c$, Γ = {DYNES_FIGURES:g} Δ0",
-                 fontsize=10)
-    return _save(fig, Path(out_dir), "sis_fig2d_Gmax_map.png")
+    return _merit_map(out_dir, merit, "G_max", 1e-2, "$G_{max}$", "2(d)",
+                      "$G_{max} = I_q(V_p^-)/V_p^-$", "sis_fig2d_Gmax_map.png")
 
 
 def _spin_components(out_dir: Path):
