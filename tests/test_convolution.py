@@ -92,3 +92,64 @@ def test_batch_serial_and_parallel_agree_exactly():
     serial, _ = cv.integrate_term_batch(terms, 3, cv.DEFAULT_RTOL, cv.DEFAULT_ATOL)
     parallel, _ = cv.integrate_term_batch_parallel(terms, 3, cv.DEFAULT_RTOL, cv.DEFAULT_ATOL)
     np.testing.assert_array_equal(serial, parallel)
+
+
+def _retarded_root(energy, delta, dynes):
+    """√((E + iΓ)² − Δ²) on the retarded branch, continuous along E + iΓ."""
+    z = energy + 1j * dynes
+    return np.sqrt(z - delta) * np.sqrt(z + delta)
+
+
+@pytest.mark.parametrize(
+    ("delta", "dynes", "edge_sign", "level"),
+    [(1.0, 1e-4, 1.0, 2), (0.83, 1e-5, -1.0, 4), (1.0, 1e-3, 1.0, 0), (0.4, 1e-1, -1.0, 0)],
+)
+def test_product_weights_integrate_dynes_dos_exactly(delta, dynes, edge_sign, level):
+    """Closed forms: ∫ N0 dE = Re s and ∫ N0 E dE = Re[(z s + Δ² ln(z + s))/2 − iΓ s], s = √(z² − Δ²).
+
+    The product rule must reproduce both to rounding (it is exact for polynomials of
+    degree < PRODUCT_NODES times the Dynes DOS), and a smooth non-polynomial g to 1e-12.
+    """
+    half = delta * 0.5 ** (level + 1)
+    edge = edge_sign * delta
+    weights = cv.product_weights(delta, dynes, edge_sign, half)
+    nodes = edge + half * np.polynomial.legendre.leggauss(cv.PRODUCT_NODES)[0]
+
+    def first_moment(E):
+        z = E + 1j * dynes
+        s = _retarded_root(E, delta, dynes)
+        return (z * s + delta**2 * np.log(z + s)) / 2 - 1j * dynes * s
+
+    zeroth = (_retarded_root(edge + half, delta, dynes) - _retarded_root(edge - half, delta, dynes)).real
+    first = (first_moment(edge + half) - first_moment(edge - half)).real
+    assert weights.sum() == pytest.approx(zeroth, rel=1e-13)
+    assert (weights * nodes).sum() == pytest.approx(first, rel=1e-13, abs=1e-15)
+    # a Fermi factor whose poles are 2.5 half-widths away (the selection's clearance)
+    temperature = cv.PRODUCT_CLEARANCE * half / math.pi
+    reference, _ = piecewise_quad(
+        lambda E: dynes_dos(E, delta, dynes) * fermi(E - edge, temperature),
+        edge - half, edge + half, graded([edge], dynes),
+    )
+    product = (weights * np.array([fermi(x - edge, temperature) for x in nodes])).sum()
+    assert product == pytest.approx(reference, rel=1e-11)
+
+
+def test_product_panels_skip_coinciding_edges_and_keep_clearance():
+    """A bias curve uses product panels at the DOS edges; a matching peak falls back to grading."""
+    generic = cv.prepare_plan(sis_terms(0.37, H, DELTA_S, DELTA_SM, 0.7 * TC, 0.01 * TC, 1e-4)[0])
+    chosen = cv.product_panels(generic, -20.0, 20.0)
+    assert len(chosen) >= 4
+    dos_table = generic[0]
+    for factor, sign, level in chosen:
+        edge = dos_table[factor, 1] + sign * dos_table[factor, 0]
+        half = dos_table[factor, 0] * 0.5 ** (level + 1)
+        for other in range(dos_table.shape[0]):
+            if other != factor and dos_table[other, 0] > 0:
+                for s in (-1, 1):
+                    obstacle = dos_table[other, 1] + s * dos_table[other, 0]
+                    assert abs(obstacle - edge) >= cv.PRODUCT_CLEARANCE * half
+    # at V = Δ_S + Δ_Sm − h an S edge sits on an Sm edge: neither may get a product panel
+    matching = DELTA_S + DELTA_SM - H
+    plan = cv.prepare_plan(sis_terms(matching, H, DELTA_S, DELTA_SM, 0.7 * TC, 0.01 * TC, 1e-4)[0])
+    edges = [plan[0][f, 1] + s * plan[0][f, 0] for f, s, _ in cv.product_panels(plan, -20.0, 20.0)]
+    assert all(abs(e - (matching - DELTA_S)) > 1e-3 for e in edges)
