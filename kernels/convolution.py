@@ -20,6 +20,19 @@ occupation factor F_k is one of
 * ``MODE_FORWARD``: f_L(1 − f_R)  (one-directional rates, counting statistics);
 * ``MODE_DERIVATIVE``: −∂f/∂ε (ε − μ_L, T_L)  (linear-response coefficients).
 
+*Exponential counting weight* (``COL_KAPPA_RE``, ``COL_KAPPA_IM``): a term with a complex
+rate κ = κ_re + iκ_im ≠ 0 replaces the power weight by e^{κ(ε − w_k)} and writes the real
+part of its integral into ``COL_OUT0`` and the imaginary part into ``COL_OUT1``
+(``COL_OUT2`` is ignored).  κ = 0 (what :func:`make_terms` leaves) means no exponential,
+so tables without these columns set behave exactly as before.  This is the ε-dependence
+e^{±i(ξ_S − ξ_F)ε} of the counting fields of Eq. (20) of seed 000.  The integrand then
+decays as e^{−r|ε|} with r = 1/T − |κ_re| (per side for ``MODE_FORWARD``: 1/T_L − κ_re
+above, 1/T_R + κ_re below); the window below is widened to 40/r past the steps.  The
+caller must keep r > 0 (the integral diverges otherwise; :mod:`fastspin.fis` rejects such
+sources); r is floored at 1e-3/T here so the window stays finite.  Oscillation e^{iκ_im ε}
+is resolved by the adaptive bisection: tested for |κ_im| up to 20/T (the stated accuracy
+below holds there, ``tests/test_fis.py``).
+
 A *term table* (one row per term, columns named by the ``COL_*`` constants) describes
 the whole integrand; a term adds its n = 0, 1, 2 moments into the outputs named in
 ``COL_OUT0..COL_OUT2`` (−1 = not wanted).  Models build term tables; this module owns
@@ -33,7 +46,8 @@ Numerics
   edge, and the ∝ 1/(E − E0) product of two coinciding edges, become smooth on each
   panel, so Gauss–Kronrod converges fast without clipping the DOS.
 * The window is cut from the Fermi factors: [min μ − 40 T_max, max μ + 40 T_max], where
-  every occupation factor above is below e^(−40) ≈ 4e−18.
+  every occupation factor above is below e^(−40) ≈ 4e−18 (40/r instead of 40 T for
+  terms with an exponential weight, see above).
 * Each panel is integrated with the 15-point Gauss–Kronrod rule (QUADPACK's error
   estimate); the panel with the largest error relative to the requested tolerance is
   bisected until every output meets |error| ≤ max(rtol·|J_o|, atol).
@@ -75,7 +89,10 @@ COL_OUT1 = 14
 COL_OUT2 = 15
 #: 1 = use dN_b/dε instead of N_b (closed-form zero-bias conductances)
 COL_DERIV_B = 16
-N_COLUMNS = 17
+#: complex rate κ of the exponential weight e^{κ(ε − w)}; κ ≠ 0 writes Re → OUT0, Im → OUT1
+COL_KAPPA_RE = 17
+COL_KAPPA_IM = 18
+N_COLUMNS = 19
 
 MODE_DIFFERENCE = 0
 MODE_NOISE = 1
@@ -188,10 +205,10 @@ def _find_row(table: np.ndarray, n: int, row: np.ndarray) -> int:
 def prepare_plan(terms: np.ndarray):
     """Deduplicate the factors of a term table once per integral.
 
-    Returns ``(dos_table, occ_table, plan, coeff, weight_shift)``: the distinct DOS
+    Returns ``(dos_table, occ_table, plan, coeff, weight_shift, kappa)``: the distinct DOS
     factors (Δ, shift, Γ, derivative flag), the distinct occupation factors
     (mode, μ_L, T_L, μ_R, T_R), and for every active term the indices of its two DOS
-    factors, its occupation factor and its three output slots.  At each node the
+    factors, its occupation factor, its three output slots and its rate κ (n, 2).  At each node the
     integrand then evaluates every distinct factor once, whatever the order of the
     rows (fis tables share f_S and N_S across many (σ, σ′) channels).
     """
@@ -201,6 +218,7 @@ def prepare_plan(terms: np.ndarray):
     plan = np.empty((n, 6), dtype=np.int64)
     coeff = np.empty(n)
     weight_shift = np.empty(n)
+    kappa = np.empty((n, 2))
     n_dos = 0
     n_occ = 0
     n_active = 0
@@ -242,6 +260,8 @@ def prepare_plan(terms: np.ndarray):
         plan[n_active, _P_OUT2] = int(terms[k, COL_OUT2])
         coeff[n_active] = terms[k, COL_COEFF]
         weight_shift[n_active] = terms[k, COL_WEIGHT_SHIFT]
+        kappa[n_active, 0] = terms[k, COL_KAPPA_RE]
+        kappa[n_active, 1] = terms[k, COL_KAPPA_IM]
         n_active += 1
     return (
         dos_table[:n_dos].copy(),
@@ -249,6 +269,7 @@ def prepare_plan(terms: np.ndarray):
         plan[:n_active].copy(),
         coeff[:n_active].copy(),
         weight_shift[:n_active].copy(),
+        kappa[:n_active].copy(),
     )
 
 
@@ -275,7 +296,7 @@ def integrand_nodes(
     :func:`product_weights`.  With ``singular_factor`` = −1 (the plain rule) pass
     ``out`` twice.
     """
-    dos_table, occ_table, plan, coeff, weight_shift = plan_tuple
+    dos_table, occ_table, plan, coeff, weight_shift, kappa = plan_tuple
     n_nodes = energies.size
     for i in range(dos_table.shape[0]):
         if i == singular_factor:
@@ -315,6 +336,15 @@ def integrand_nodes(
         c = coeff[k]
         w = weight_shift[k]
         target = out_singular if (ia == singular_factor or ib == singular_factor) else out
+        kappa_re = kappa[k, 0]
+        kappa_im = kappa[k, 1]
+        if kappa_re != 0.0 or kappa_im != 0.0:  # exponential weight: Re → o0, Im → o1
+            for j in range(n_nodes):
+                x = energies[j] - w
+                base = c * scratch_dos[ia, j] * scratch_dos[ib, j] * scratch_occ[io, j] * math.exp(kappa_re * x)
+                target[j, o0] += base * math.cos(kappa_im * x)
+                target[j, o1] += base * math.sin(kappa_im * x)
+            continue
         if o0 >= 0:
             for j in range(n_nodes):
                 target[j, o0] += c * scratch_dos[ia, j] * scratch_dos[ib, j] * scratch_occ[io, j]
@@ -398,8 +428,17 @@ def breakpoints(terms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         t_max = row[COL_T_L] if mode == MODE_DERIVATIVE else max(row[COL_T_L], row[COL_T_R])
         mu_lo = row[COL_MU_L] if mode == MODE_DERIVATIVE else min(row[COL_MU_L], row[COL_MU_R])
         mu_hi = row[COL_MU_L] if mode == MODE_DERIVATIVE else max(row[COL_MU_L], row[COL_MU_R])
-        lo = min(lo, mu_lo - WINDOW_IN_T * t_max)
-        hi = max(hi, mu_hi + WINDOW_IN_T * t_max)
+        # decay rates of the integrand below and above the steps (module docstring)
+        kappa_re = row[COL_KAPPA_RE]
+        rate_lo = rate_hi = 1.0 / t_max
+        if kappa_re != 0.0:
+            if mode == MODE_FORWARD:
+                rate_lo = max(1.0 / row[COL_T_R] + kappa_re, 1e-3 / t_max)
+                rate_hi = max(1.0 / row[COL_T_L] - kappa_re, 1e-3 / t_max)
+            else:
+                rate_lo = rate_hi = max(1.0 / t_max - abs(kappa_re), 1e-3 / t_max)
+        lo = min(lo, mu_lo - WINDOW_IN_T / rate_lo)
+        hi = max(hi, mu_hi + WINDOW_IN_T / rate_hi)
         for col_delta, col_shift, col_dynes in (
             (COL_DELTA_A, COL_SHIFT_A, COL_DYNES_A),
             (COL_DELTA_B, COL_SHIFT_B, COL_DYNES_B),
@@ -585,12 +624,20 @@ def product_panels(plan_tuple, lo: float, hi: float):
     δ = Δ/2^(L+1)).  An edge e = s ± Δ of a DOS factor qualifies when the factor is a DOS
     (not its derivative) that no term multiplies by itself, and every other singularity of
     the integrand — the edges of every other DOS factor, the Fermi poles μ ± iπT of every
-    occupation factor, the window ends — lies at least ``PRODUCT_CLEARANCE``·δ from e; δ
+    occupation factor, the window ends — lies at least ``PRODUCT_CLEARANCE``·δ from e
+    (and |κ|δ ≤ 2 for an exponential counting weight e^(κε), see ``COL_KAPPA_RE``); δ
     is the largest Δ/2^(L+1) allowed, and at least ``PRODUCT_MIN_WIDTH_IN_DYNES``·Γ.
     Product panels never overlap (each edge is an obstacle to the others, and δ ≤ Δ/2).
     """
-    dos_table, occ_table, plan, _coeff, _weight_shift = plan_tuple
+    dos_table, occ_table, plan, kappa = plan_tuple[0], plan_tuple[1], plan_tuple[2], plan_tuple[5]
     n_dos = dos_table.shape[0]
+    # an exponential counting weight e^(κε) must be a low-degree polynomial on the panel
+    # (|κ|δ ≤ 2): treat it as an obstacle at distance 2·PRODUCT_CLEARANCE/|κ|
+    kappa_reach = np.inf
+    for k in range(kappa.shape[0]):
+        magnitude = math.hypot(kappa[k, 0], kappa[k, 1])
+        if magnitude > 0.0:
+            kappa_reach = min(kappa_reach, 2.0 * PRODUCT_CLEARANCE / magnitude)
     chosen = np.empty((2 * n_dos, 3), dtype=np.int64)
     m = 0
     for i in range(n_dos):
@@ -605,7 +652,7 @@ def product_panels(plan_tuple, lo: float, hi: float):
             continue
         for edge_sign in (-1.0, 1.0):
             edge = dos_table[i, 1] + edge_sign * delta
-            clearance = min(edge - lo, hi - edge)
+            clearance = min(edge - lo, hi - edge, kappa_reach)
             for j in range(n_dos):
                 if j != i and dos_table[j, 0] > 0.0:
                     for other_sign in (-1.0, 1.0):

@@ -75,3 +75,10 @@ def sis_spin_current(V, h, spin, delta_S, delta_Sm, T_S, T_Sm, dynes, weight_pow
     hi = max(V, 0.0) + 40 * t_max
     singular = [V - delta_S, V + delta_S, -spin * h - delta_Sm, -spin * h + delta_Sm]
     return piecewise_quad(integrand, lo, hi, graded(singular, dynes) + [V, 0.0])
+
+
+def complex_piecewise_quad(func, lo: float, hi: float, points) -> complex:
+    """:func:`piecewise_quad` of a complex integrand, real and imaginary parts separately."""
+    real, _ = piecewise_quad(lambda x: func(x).real, lo, hi, points)
+    imag, _ = piecewise_quad(lambda x: func(x).imag, lo, hi, points)
+    return complex(real, imag)

@@ -30,7 +30,7 @@ from fastspin.fis import (
 from fastspin.model import ParameterError
 from fastspin.units import Tc
 
-from reference import dynes_dos, fermi
+from reference import complex_piecewise_quad, dynes_dos, fermi, graded
 
 OUTPUTS = ("I_charge", "heat_S", "heat_F", "torque_z", "torque_x", "torque_noise")
 RTOL, ATOL = 1e-6, 1e-9  # the engine's stated accuracy
@@ -541,11 +541,11 @@ def test_cumulants_reproduce_currents_and_torque_noise():
     assert np.all(np.linalg.eigvalsh(stats["covariance"]) > -1e-12)  # a covariance matrix
     step = 1e-4
     rest = {k: v for k, v in point.items()}
-    derivative = (cumulant_generating_function(step, 0.0, **rest)
-                  - cumulant_generating_function(-step, 0.0, **rest)) / (2 * step)
+    derivative = (cumulant_generating_function(step, 0.0, 0.0, 0.0, 0.0, **rest)
+                  - cumulant_generating_function(-step, 0.0, 0.0, 0.0, 0.0, **rest)) / (2 * step)
     assert abs((-1j * derivative).real - float(out["I_charge"])) < 1e-7
-    second = (cumulant_generating_function(step, 0.0, **rest) - 2 * cumulant_generating_function(0.0, 0.0, **rest)
-              + cumulant_generating_function(-step, 0.0, **rest)) / step**2
+    second = (cumulant_generating_function(step, 0.0, 0.0, 0.0, 0.0, **rest) - 2 * cumulant_generating_function(0.0, 0.0, 0.0, 0.0, 0.0, **rest)
+              + cumulant_generating_function(-step, 0.0, 0.0, 0.0, 0.0, **rest)) / step**2
     assert abs(-second.real - stats["covariance"][0, 0]) < 1e-5 * stats["covariance"][0, 0]
 
 
@@ -557,9 +557,135 @@ def test_fluctuation_relation(V, Omega):
 
     T = 0.3
     args = dict(V=V, h=0.3, h_angle=1.0, P=0.6, theta=0.8, Omega=Omega, T_S=T, T_F=T, dynes=1e-3)
-    zero = cumulant_generating_function(1j * V / T, -1j * Omega / (2 * T), **args)
-    generic = cumulant_generating_function(0.5j * V / T, -0.25j * Omega / T, **args)
+    zero = cumulant_generating_function(1j * V / T, 0.0, 0.0, -1j * Omega / (2 * T), 0.0, **args)
+    generic = cumulant_generating_function(0.5j * V / T, 0.0, 0.0, -0.25j * Omega / T, 0.0, **args)
     assert abs(zero) < 1e-9 and abs(generic) > 1e-4
+
+
+def _cgf_quad_reference(chi, xi_S, xi_F, phi_q, theta_q, V, h, h_angle, P, theta, Omega, T_S, T_F,
+                       dynes, delta):
+    """Eq. (20) of seed 000 written again term by term, complex quad per channel (σ, σ')."""
+    b = xi_S - xi_F
+    rate = min(1 / T_F + b.imag, 1 / T_S - b.imag)  # slowest decay of the counting integrand
+    total = 0.0j
+    for spin_s in (1.0, -1.0):
+        for spin_f in (1.0, -1.0):
+            omega_ss = 0.5 * (spin_s - spin_f * math.cos(theta)) * Omega
+            mu = V + omega_ss
+            lo, hi = min(0.0, mu) - 45 / rate, max(0.0, mu) + 45 / rate
+
+            def integrand(e, spin_s=spin_s, spin_f=spin_f, omega_ss=omega_ss, mu=mu):
+                n_s = sum(0.5 * (1 + br * spin_s * math.cos(h_angle)) * dynes_dos(e - br * h, delta, dynes)
+                          for br in (1.0, -1.0))
+                f_f, f_s = fermi(e - mu, T_F), fermi(e, T_S)
+                forward, backward = f_f * fermi(-e, T_S), f_s * fermi(mu - e, T_F)
+                eta = chi + e * xi_S - (e - mu) * xi_F - 2 * phi_q * omega_ss / Omega
+                cc = spin_s * spin_f * math.cos(theta)
+                braces = (0.5 * (np.cos(theta_q) + cc) * (np.exp(1j * eta) * forward + np.exp(-1j * eta) * backward)
+                          - 0.5 * (1 + cc * np.cos(theta_q)) * (forward + backward))
+                return 0.5 * (1 + spin_f * P) * n_s * braces
+
+            edges = [br * h + sd * delta for br in (1, -1) for sd in (1, -1)]
+            total += complex_piecewise_quad(integrand, lo, hi, graded(edges, dynes, reach=0.5) + [0.0, mu])
+    return total
+
+
+CGF_POINT = REFERENCE_POINTS[2]
+
+
+def _cgf(*sources, point=CGF_POINT):
+    from fastspin.fis import cumulant_generating_function
+
+    return cumulant_generating_function(*sources, **point)
+
+
+def test_cgf_vanishes_at_zero_and_reduces_to_channel_rates():
+    """s_T(0) = 0 exactly; at ξ_S = ξ_F = θ_q = 0, s_T = Σ_c R⁺(e^{iη} − 1) + R⁻(e^{−iη} − 1)
+    with η_c = χ − φ_q(σ − σ' cos θ) from the channel rates (Eq. (20), η independent of ε)."""
+    from fastspin.fis import CHANNELS, channel_rates
+
+    assert _cgf(0.0, 0.0, 0.0, 0.0, 0.0) == 0.0
+    chi, phi_q = 0.7 - 0.3j, -0.4 + 0.2j
+    rates = channel_rates(**CGF_POINT)
+    expected = 0.0j
+    for c, (spin_s, spin_f) in enumerate(CHANNELS):
+        eta = chi - phi_q * (spin_s - spin_f * math.cos(CGF_POINT["theta"]))
+        expected += rates[c, 0, 0] * (np.exp(1j * eta) - 1) + rates[c, 1, 0] * (np.exp(-1j * eta) - 1)
+    assert abs(_cgf(chi, 0.0, 0.0, phi_q, 0.0) - expected) < 1e-9 * max(1.0, abs(expected))
+
+
+def _taylor_on_circle(direction, radius=0.05, n=8):
+    """First and second derivatives of s_T along ``direction`` (χ, ξ_S, ξ_F, φ_q, θ_q) at 0,
+    from Cauchy's formula on a circle in the complex plane (exact up to O(radius^n))."""
+    roots = np.exp(2j * np.pi * np.arange(n) / n)
+    values = np.array([_cgf(*(radius * w * np.asarray(direction, float))) for w in roots])
+    first = np.mean(values / roots) / radius
+    second = 2 * np.mean(values / roots**2) / radius**2
+    return first, second
+
+
+def test_cgf_derivatives_are_the_cumulants_and_torque_noise():
+    """−i∂_k s_T = mean_k and −∂_k∂_l s_T = covariance_kl of :func:`cumulants` in all four
+    sources (χ, ξ_S, ξ_F, φ_q) of Eq. (20), and D = −(1/8)∂²_φq s_T csc²θ = −(1/8)∂²_θq s_T."""
+    from fastspin.fis import cumulants
+
+    stats = cumulants(**CGF_POINT)
+    unit = np.eye(5)
+    seconds = {}
+    for k in range(4):
+        first, seconds[k, k] = _taylor_on_circle(unit[k])
+        assert abs(-1j * first - stats["mean"][k]) < 1e-7 * max(1.0, abs(stats["mean"][k]))
+    for k in range(4):
+        for m in range(k + 1, 4):
+            _, both = _taylor_on_circle(unit[k] + unit[m])
+            seconds[k, m] = 0.5 * (both - seconds[k, k] - seconds[m, m])
+    for (k, m), value in seconds.items():
+        assert abs(-value - stats["covariance"][k, m]) < 1e-7 * max(1.0, abs(stats["covariance"][k, m]))
+    D = float(fis_currents(**CGF_POINT)["torque_noise"])
+    assert abs(-seconds[3, 3] / (8 * math.sin(CGF_POINT["theta"]) ** 2) - D) < 1e-7 * D
+    _, second_theta_q = _taylor_on_circle(unit[4])
+    assert abs(-second_theta_q / 8 - D) < 1e-7 * D
+
+
+@pytest.mark.parametrize("sources", [
+    (0.3 + 0.1j, 1.2 - 0.5j, -0.7 + 0.4j, 0.25 - 0.2j),
+    (-0.8j, 0.3j, 1.1j, 0.6j),
+    (1.0, 2.5, -1.5, -0.4),
+])
+def test_cgf_gallavotti_cohen_symmetry(sources):
+    """s_T(χ, ξ_S, ξ_F, φ_q) = s_T(−χ, i/T_S − ξ_S, i/T_F − ξ_F, −φ_q) at θ_q = 0 for any V, Ω,
+    T_S ≠ T_F: f_F(1 − f_S)/[f_S(1 − f_F)] = exp(ε/T_S − (ε − V − Ω_σσ')/T_F) swaps the two
+    exponentials of Eq. (20)."""
+    chi, xi_S, xi_F, phi_q = sources
+    T_S, T_F = CGF_POINT["T_S"], CGF_POINT["T_F"]
+    assert T_S != T_F and CGF_POINT["V"] != 0 and CGF_POINT["Omega"] != 0
+    direct = _cgf(chi, xi_S, xi_F, phi_q, 0.0)
+    mirrored = _cgf(-chi, 1j / T_S - xi_S, 1j / T_F - xi_F, -phi_q, 0.0)
+    assert abs(direct) > 1e-3
+    assert abs(direct - mirrored) < 1e-9 + 1e-6 * abs(direct)
+
+
+@pytest.mark.parametrize(("sources", "point"), [
+    ((0.3 + 0.1j, 1.3 + 2.0j, -0.8 + 0.5j, 0.25 - 0.2j, 0.4 + 0.1j), CGF_POINT),
+    # fast oscillation: Re(ξ_S − ξ_F) = 20/min(T_S, T_F)
+    ((0.2, 20 / REFERENCE_POINTS[1]["T_F"], 0.0, 0.1, 0.0), REFERENCE_POINTS[1]),
+])
+def test_cgf_agrees_with_quad_reference(sources, point):
+    """s_T of Eq. (20) at complex sources vs scipy.integrate.quad, real and imaginary parts,
+    to the engine's accuracy (1e-6 relative or 1e-9 absolute)."""
+    value = _cgf(*sources, point=point)
+    reference = _cgf_quad_reference(*sources, **point)
+    for part in (lambda z: z.real, lambda z: z.imag):
+        assert abs(part(value) - part(reference)) <= max(1e-6 * abs(part(reference)), 1e-9)
+
+
+def test_cgf_rejects_divergent_sources():
+    """Im(ξ_S − ξ_F) outside (−1/T_F, 1/T_S) makes the integral of Eq. (20) diverge."""
+    T_S, T_F = CGF_POINT["T_S"], CGF_POINT["T_F"]
+    with pytest.raises(ParameterError, match="xi_S"):
+        _cgf(0.0, 1.01j / T_S, 0.0, 0.0, 0.0)
+    with pytest.raises(ParameterError, match="xi_F"):
+        _cgf(0.0, 0.0, 1.01j / T_F, 0.0, 0.0)
 
 
 def test_figure_2_features():
