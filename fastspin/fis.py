@@ -220,8 +220,7 @@ def fis_currents(
     shape = V.shape
     delta = resolve_gap(T_S, h, delta)
     terms = fis_terms(V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta)
-    kernel = cv.integrate_term_batch_parallel if parallel else cv.integrate_term_batch
-    values, _errors = kernel(terms, N_OUT, cv.DEFAULT_RTOL, cv.DEFAULT_ATOL)
+    values, _errors = cv.integrate_batch(terms, N_OUT, parallel=parallel)
     I_charge = values[:, I_CHARGE].reshape(shape)
     heat_S = values[:, HEAT_S].reshape(shape)
     torque_z = values[:, TORQUE_Z].reshape(shape)
@@ -539,7 +538,7 @@ def torque_per_sin2(
     V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta = args
     delta = resolve_gap(T_S, h, delta)
     terms = fis_terms(V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta, torque_only=True)
-    values, _ = cv.integrate_term_batch(terms, N_OUT, cv.DEFAULT_RTOL, cv.DEFAULT_ATOL)
+    values, _ = cv.integrate_batch(terms, N_OUT)
     return values[:, TORQUE_Z].reshape(V.shape)
 
 

@@ -63,6 +63,7 @@ below 1e-9 relative (``bench/bench_sis.py`` prints it).
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 from numba import njit, prange
@@ -895,14 +896,28 @@ def integrate_terms_cached(
 @njit(cache=True, nogil=True)
 def _integrate_batch_range(
     term_batch: np.ndarray, start: int, stop: int, n_out: int, rtol: float, atol: float,
-    values: np.ndarray, errors: np.ndarray,
+    values: np.ndarray, errors: np.ndarray, weight_cache,
 ) -> None:
     """Points start..stop−1 of a batch, sharing one product-weight cache."""
-    cache = new_weight_cache()
     for i in range(start, stop):
-        v, e, _ = integrate_terms_cached(term_batch[i], n_out, rtol, atol, DEFAULT_MAX_PANELS, cache)
+        v, e, _ = integrate_terms_cached(term_batch[i], n_out, rtol, atol, DEFAULT_MAX_PANELS, weight_cache)
         values[i] = v
         errors[i] = e
+
+
+@njit(cache=True, nogil=True)
+def integrate_term_batch_cached(
+    term_batch: np.ndarray, n_out: int, rtol: float, atol: float, weight_cache
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`integrate_term_batch` with a caller-owned weight cache (:func:`new_weight_cache`).
+
+    A cache may be reused across calls (the weights depend on their key only) but not
+    shared between threads running at the same time.
+    """
+    values = np.empty((term_batch.shape[0], n_out))
+    errors = np.empty((term_batch.shape[0], n_out))
+    _integrate_batch_range(term_batch, 0, term_batch.shape[0], n_out, rtol, atol, values, errors, weight_cache)
+    return values, errors
 
 
 @njit(cache=True, nogil=True)
@@ -914,10 +929,7 @@ def integrate_term_batch(
     The serial loop for whole bias curves and sweep blocks: one compiled call, no
     Python overhead per point, and the product weights of each (Δ, Γ) computed once.
     """
-    values = np.empty((term_batch.shape[0], n_out))
-    errors = np.empty((term_batch.shape[0], n_out))
-    _integrate_batch_range(term_batch, 0, term_batch.shape[0], n_out, rtol, atol, values, errors)
-    return values, errors
+    return integrate_term_batch_cached(term_batch, n_out, rtol, atol, new_weight_cache())
 
 
 @njit(cache=True, nogil=True, parallel=True)
@@ -939,8 +951,29 @@ def integrate_term_batch_parallel(
     for chunk in prange(n_chunks):
         start = chunk * n_points // n_chunks
         stop = (chunk + 1) * n_points // n_chunks
-        _integrate_batch_range(term_batch, start, stop, n_out, rtol, atol, values, errors)
+        _integrate_batch_range(term_batch, start, stop, n_out, rtol, atol, values, errors, new_weight_cache())
     return values, errors
+
+
+_thread_caches = threading.local()
+
+
+def integrate_batch(
+    term_batch: np.ndarray, n_out: int, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL,
+    parallel: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """What models call for a stack of term tables: serial or ``prange``-parallel.
+
+    The serial path keeps one product-weight cache per Python thread across calls, so
+    point-by-point use (root finding, loops over evaluate) computes each weight set
+    once.  Results do not depend on the cache's history.
+    """
+    if parallel:
+        return integrate_term_batch_parallel(term_batch, n_out, rtol, atol)
+    cache = getattr(_thread_caches, "weights", None)
+    if cache is None:
+        cache = _thread_caches.weights = new_weight_cache()
+    return integrate_term_batch_cached(term_batch, n_out, rtol, atol, cache)
 
 
 def integrate(
@@ -955,4 +988,5 @@ def integrate(
         raise ValueError(f"terms: expected shape (n, {N_COLUMNS}), got {terms.shape}")
     if not math.isfinite(rtol) or rtol <= 0:
         raise ValueError("rtol: must be > 0")
-    return integrate_terms(terms, n_out, rtol, atol, DEFAULT_MAX_PANELS)
+    values, errors = integrate_batch(terms[None], n_out, rtol, atol)
+    return values[0], errors[0]
