@@ -111,7 +111,7 @@ PRODUCT_NODES = 20
 #: a product panel of half-width δ needs every other singularity ≥ this many δ from its centre
 PRODUCT_CLEARANCE = 2.5
 #: product panels narrower than this many Dynes Γ save nothing over grading: not used
-PRODUCT_MIN_WIDTH_IN_DYNES = 64.0
+PRODUCT_MIN_WIDTH_IN_DYNES = 16.0
 #: product panel half-widths are Δ/2, Δ/4, …: this many levels at most
 PRODUCT_LEVELS = 24
 #: weight sets kept per batch (keys: Δ, Γ, edge sign, level)

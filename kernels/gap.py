@@ -183,7 +183,11 @@ def gap(temperature: float, h: float, branch: int = BRANCH_STABLE) -> float:
     roots, minima = gap_roots(temperature, h)
     best = 0.0
     best_energy = 0.0
-    for i in range(roots.size):
+    if roots.size == 1 and minima[0]:
+        # the only root, approached with g > 0 from Δ → 0: Ω falls all the way from the
+        # normal state (dΩ/dΔ = −2Δg < 0), so it is stable without comparing free energies
+        best = roots[0]
+    for i in range(roots.size if best == 0.0 else 0):
         if minima[i]:
             energy = condensation_energy(roots[i], temperature, h)
             if energy < best_energy:
