@@ -68,7 +68,7 @@ import threading
 import numpy as np
 from numba import njit, prange
 
-from fastspin.kernels.distributions import fermi, fermi_derivative
+from fastspin.kernels.distributions import fermi, fermi_and_complement
 from fastspin.kernels.dos import bcs_dos, bcs_dos_derivative
 
 # -- term-table layout -------------------------------------------------------------
@@ -168,22 +168,6 @@ def make_terms(n_terms: int) -> np.ndarray:
     return terms
 
 
-@njit(cache=True, nogil=True)
-def _occupation(energy: float, mode: int, mu_l: float, t_l: float, mu_r: float, t_r: float) -> float:
-    """The occupation factor F(ε) of one term (see the module docstring)."""
-    if mode == MODE_DIFFERENCE:
-        return fermi(energy - mu_l, t_l) - fermi(energy - mu_r, t_r)
-    if mode == MODE_DERIVATIVE:
-        return -fermi_derivative(energy - mu_l, t_l)
-    f_l = fermi(energy - mu_l, t_l)
-    f_r = fermi(energy - mu_r, t_r)
-    # 1 - f computed as f(-x) to keep relative precision in the tails
-    forward = f_l * fermi(mu_r - energy, t_r)
-    if mode == MODE_FORWARD:
-        return forward
-    return forward + f_r * fermi(mu_l - energy, t_l)
-
-
 # columns of the integer plan computed once per table by :func:`prepare_plan`
 _P_DOS_A, _P_DOS_B, _P_OCC, _P_OUT0, _P_OUT1, _P_OUT2 = range(6)
 
@@ -206,10 +190,12 @@ def _find_row(table: np.ndarray, n: int, row: np.ndarray) -> int:
 def prepare_plan(terms: np.ndarray):
     """Deduplicate the factors of a term table once per integral.
 
-    Returns ``(dos_table, occ_table, plan, coeff, weight_shift, kappa)``: the distinct DOS
-    factors (Δ, shift, Γ, derivative flag), the distinct occupation factors
-    (mode, μ_L, T_L, μ_R, T_R), and for every active term the indices of its two DOS
-    factors, its occupation factor, its three output slots and its rate κ (n, 2).  At each node the
+    Returns ``(dos_table, occ_table, plan, coeff, weight_shift, kappa, fermi_table,
+    occ_fermi)``: the distinct DOS factors (Δ, shift, Γ, derivative flag), the distinct
+    occupation factors (mode, μ_L, T_L, μ_R, T_R), for every active term the indices of
+    its two DOS factors, its occupation factor, its three output slots and its rate κ
+    (n, 2); then the distinct Fermi functions (μ, T, 1 if 1 − f is needed) and, per
+    occupation factor, the indices of its two (−1: none).  At each node the
     integrand then evaluates every distinct factor once, whatever the order of the
     rows (fis tables share f_S and N_S across many (σ, σ′) channels).
     """
@@ -264,6 +250,28 @@ def prepare_plan(terms: np.ndarray):
         kappa[n_active, 0] = terms[k, COL_KAPPA_RE]
         kappa[n_active, 1] = terms[k, COL_KAPPA_IM]
         n_active += 1
+    # the distinct Fermi functions (μ, T) behind the occupation factors: fis tables share
+    # f_S(ε) across all four (σ, σ') channels, so this saves 3 of 8 exponentials per node
+    # (μ, T, complement needed: 1.0 unless only MODE_DIFFERENCE factors use it)
+    fermi_table = np.zeros((2 * n_occ, 3))
+    occ_fermi = np.full((n_occ, 2), -1, dtype=np.int64)
+    n_fermi = 0
+    row_fermi = np.empty(2)
+    for i in range(n_occ):
+        mode = int(occ_table[i, 0])
+        for side in range(2):
+            if side == 1 and mode == MODE_DERIVATIVE:
+                continue
+            row_fermi[0] = occ_table[i, 1 + 2 * side]
+            row_fermi[1] = occ_table[i, 2 + 2 * side]
+            index = _find_row(fermi_table[:, :2], n_fermi, row_fermi)
+            if index < 0:
+                fermi_table[n_fermi, :2] = row_fermi
+                index = n_fermi
+                n_fermi += 1
+            if mode != MODE_DIFFERENCE:
+                fermi_table[index, 2] = 1.0
+            occ_fermi[i, side] = index
     return (
         dos_table[:n_dos].copy(),
         occ_table[:n_occ].copy(),
@@ -271,6 +279,8 @@ def prepare_plan(terms: np.ndarray):
         coeff[:n_active].copy(),
         weight_shift[:n_active].copy(),
         kappa[:n_active].copy(),
+        fermi_table[:n_fermi].copy(),
+        occ_fermi,
     )
 
 
@@ -297,8 +307,10 @@ def integrand_nodes(
     :func:`product_weights`.  With ``singular_factor`` = −1 (the plain rule) pass
     ``out`` twice.
     """
-    dos_table, occ_table, plan, coeff, weight_shift, kappa = plan_tuple
+    dos_table, occ_table, plan, coeff, weight_shift, kappa, fermi_table, occ_fermi = plan_tuple
     n_nodes = energies.size
+    n_occ = occ_table.shape[0]
+    n_fermi = fermi_table.shape[0]
     for i in range(dos_table.shape[0]):
         if i == singular_factor:
             for j in range(n_nodes):
@@ -313,18 +325,41 @@ def integrand_nodes(
         else:
             for j in range(n_nodes):
                 scratch_dos[i, j] = bcs_dos(energies[j] - shift, delta, dynes)
-    for i in range(occ_table.shape[0]):
+    # each distinct Fermi function once, with its complement 1 − f = f(−x) from the same
+    # exponential (full relative precision in both tails, as kernels.distributions.fermi):
+    # rows n_occ.. of scratch_occ hold f, rows n_occ + n_fermi.. hold 1 − f
+    for i in range(n_fermi):
+        mu = fermi_table[i, 0]
+        temperature = fermi_table[i, 1]
+        if fermi_table[i, 2] != 0.0:
+            for j in range(n_nodes):
+                occupied, empty = fermi_and_complement(energies[j] - mu, temperature)
+                scratch_occ[n_occ + i, j] = occupied
+                scratch_occ[n_occ + n_fermi + i, j] = empty
+        else:  # only differences use it: no complement
+            for j in range(n_nodes):
+                scratch_occ[n_occ + i, j] = fermi(energies[j] - mu, temperature)
+    for i in range(n_occ):
         mode = int(occ_table[i, 0])
-        mu_l = occ_table[i, 1]
-        t_l = occ_table[i, 2]
-        mu_r = occ_table[i, 3]
-        t_r = occ_table[i, 4]
-        if mode == MODE_DIFFERENCE:  # the common case, without the per-node mode branch
+        f_l = n_occ + occ_fermi[i, 0]
+        f_r = n_occ + occ_fermi[i, 1]
+        c_l = f_l + n_fermi
+        c_r = f_r + n_fermi
+        if mode == MODE_DIFFERENCE:
             for j in range(n_nodes):
-                scratch_occ[i, j] = fermi(energies[j] - mu_l, t_l) - fermi(energies[j] - mu_r, t_r)
-        else:
+                scratch_occ[i, j] = scratch_occ[f_l, j] - scratch_occ[f_r, j]
+        elif mode == MODE_DERIVATIVE:  # −∂f/∂ε = f(1 − f)/T
+            inverse_t = 1.0 / occ_table[i, 2]
             for j in range(n_nodes):
-                scratch_occ[i, j] = _occupation(energies[j], mode, mu_l, t_l, mu_r, t_r)
+                scratch_occ[i, j] = scratch_occ[f_l, j] * scratch_occ[c_l, j] * inverse_t
+        elif mode == MODE_FORWARD:
+            for j in range(n_nodes):
+                scratch_occ[i, j] = scratch_occ[f_l, j] * scratch_occ[c_r, j]
+        else:  # MODE_NOISE
+            for j in range(n_nodes):
+                scratch_occ[i, j] = (
+                    scratch_occ[f_l, j] * scratch_occ[c_r, j] + scratch_occ[f_r, j] * scratch_occ[c_l, j]
+                )
     out[:, :] = 0.0
     out_singular[:, :] = 0.0
     for k in range(plan.shape[0]):
@@ -792,7 +827,8 @@ def integrate_terms_cached(
     edges = initial_panels(points, scales)
     n_nodes = max(15, _GL_NODES.size)
     scratch_dos = np.empty((dos_table.shape[0], n_nodes))
-    scratch_occ = np.empty((plan_tuple[1].shape[0], n_nodes))
+    # occupation factors, then each Fermi function and its complement (integrand_nodes)
+    scratch_occ = np.empty((plan_tuple[1].shape[0] + 2 * plan_tuple[6].shape[0], n_nodes))
     nodes = np.empty(15)
     product_nodes = np.empty(_GL_NODES.size)
     n_panels = edges.size - 1

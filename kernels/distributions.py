@@ -29,6 +29,21 @@ def fermi(energy: float, temperature: float) -> float:
     return 1.0 / (1.0 + math.exp(x))
 
 
+@njit(cache=True, nogil=True)
+def fermi_and_complement(energy: float, temperature: float) -> tuple[float, float]:
+    """(f(E), 1 − f(E)) from one exponential, both to full relative precision.
+
+    Bit-identical to (fermi(E, T), fermi(−E, T)).
+    """
+    x = energy / temperature
+    tail = math.exp(-abs(x))
+    below = tail / (1.0 + tail)
+    above = 1.0 / (1.0 + tail)
+    if x > 0.0:
+        return below, above
+    return above, below
+
+
 @njit("float64(float64, float64)", cache=True, nogil=True)
 def fermi_derivative(energy: float, temperature: float) -> float:
     """∂f/∂E = -1/(4T cosh²(E/2T)), stable for any E."""
