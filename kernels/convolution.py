@@ -41,16 +41,29 @@ all the numerics, so every model shares one compiled engine.
 Numerics
 --------
 * Breakpoints at every DOS singularity s ± Δ of every term, and at every Fermi step μ.
-* Panels next to a DOS singularity are graded geometrically (ratio 8) outward from a
-  first panel of width Γ (the Dynes broadening), on both sides: the (E − Δ)^(−1/2)
+* Product integration at the DOS edges (:func:`product_panels`, :func:`product_weights`):
+  next to an edge e of one DOS factor N the integrand is N(ε)·g(ε) with g smooth as long
+  as every other singularity (other DOS edges, Fermi poles μ ± iπT) is far away.  One
+  20-node panel [e − δ, e + δ], δ = Δ/2^(L+1) ≥ 16 Γ the largest with all of them at
+  least 2.5 δ away, integrates N exactly against the interpolant of g (weights from
+  Legendre moments of N, computed once per (Δ, Γ, edge, L) and cached for a whole batch
+  and, in :func:`integrate_batch`, per thread across calls).  It replaces the 6–10
+  graded panels an edge needs otherwise.  Edges that coincide with another singularity
+  (matching peaks, S–I–S at V = 0) and DOS derivatives keep the grading below.
+* Panels next to any other DOS singularity are graded geometrically (ratio 8) outward
+  from a first panel of width Γ (the Dynes broadening), on both sides: the (E − Δ)^(−1/2)
   edge, and the ∝ 1/(E − E0) product of two coinciding edges, become smooth on each
-  panel, so Gauss–Kronrod converges fast without clipping the DOS.
+  panel, so Gauss–Kronrod converges fast without clipping the DOS.  Next to a product
+  panel the grading starts at 2δ.
+* Each distinct DOS factor and Fermi function is evaluated once per node
+  (:func:`prepare_plan`), over all nodes of a panel in one loop.
 * The window is cut from the Fermi factors: [min μ − 40 T_max, max μ + 40 T_max], where
   every occupation factor above is below e^(−40) ≈ 4e−18 (40/r instead of 40 T for
   terms with an exponential weight, see above).
-* Each panel is integrated with the 15-point Gauss–Kronrod rule (QUADPACK's error
+* Every other panel is integrated with the 15-point Gauss–Kronrod rule (QUADPACK's error
   estimate); the panel with the largest error relative to the requested tolerance is
-  bisected until every output meets |error| ≤ max(rtol·|J_o|, atol).
+  bisected until every output meets |error| ≤ max(rtol·|J_o|, atol).  Product panels are
+  accurate a priori (to ~1e-13 of ∫|N g|, see :func:`product_weights`) and never bisected.
 
 Accuracy (tested against scipy.integrate.quad with breakpoints, ``tests/test_convolution.py``):
 with the defaults rtol = 1e-5, atol = 1e-10 (applied to QUADPACK's error estimate,
