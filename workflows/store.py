@@ -24,6 +24,7 @@ Only local filesystem paths are supported.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as _dt
 import functools
 import json
@@ -43,6 +44,7 @@ from typing import Any
 import numpy as np
 import zarr
 import zarr.codecs
+from zarr.core.sync import sync as zarr_sync
 
 from fastspin.workflows.spec import STORE_FORMAT, Block, SweepSpec
 
@@ -60,7 +62,7 @@ def utc_now() -> str:
 
 
 def _compressor() -> zarr.codecs.BloscCodec:
-    return zarr.codecs.BloscCodec(cname="zstd", clevel=3, shuffle="bitshuffle")
+    return zarr.codecs.BloscCodec(cname="lz4", clevel=5, shuffle="shuffle")
 
 
 @functools.cache
@@ -246,12 +248,18 @@ def done_flags(path: str | Path) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=8)
-def _open_for_writing(path: str, fingerprint: str) -> tuple[zarr.Group, zarr.Group]:
-    """Cached per process; keyed on the fingerprint, so a changed spec reopens."""
+def _open_for_writing(path: str, fingerprint: str) -> dict[str, zarr.Array]:
+    """The store's arrays by name (status arrays as ``status/<name>``), opened once.
+
+    Cached per process and keyed on the fingerprint, so a changed spec reopens: opening
+    an array reads its metadata from disk, ~1 ms each, which adds up over many blocks.
+    """
     root = zarr.open_group(path, mode="r+", zarr_format=3)
     if root.attrs.get("fastspin_spec_sha256") != fingerprint:
         raise StoreError(f"store {path!r} no longer holds spec {fingerprint[:12]}")
-    return root, root[STATUS_GROUP]
+    arrays = {name: array for name, array in root.arrays()}
+    arrays.update({f"{STATUS_GROUP}/{name}": array for name, array in root[STATUS_GROUP].arrays()})
+    return arrays
 
 
 def write_block(
@@ -259,18 +267,35 @@ def write_block(
     outputs: tuple[str, ...], seconds: float, run: int,
 ) -> None:
     """Write one block's outputs, then its bookkeeping, then (last) its done flag."""
-    root, status = _open_for_writing(path, fingerprint)
+    arrays = _open_for_writing(path, fingerprint)
+    data = []
     for name in outputs:
         values = np.asarray(results[name], dtype=np.float64)
         if values.shape != block.shape:
             raise ValueError(
                 f"model output {name!r} has shape {values.shape}, expected {block.shape}"
             )
-        root[name][block.slices] = values
+        data.append((arrays[name], block.slices, values))
     where = block.position
-    status["seconds"][where] = seconds
-    status["run"][where] = run
-    status["done"][where] = 1
+    # each write is awaited on zarr's event loop; issuing the chunks of one stage together
+    # costs one round trip instead of one per array (~2 ms each).  Stages stay ordered:
+    # data, then bookkeeping, then the done flag, so a killed task never leaves a block
+    # flagged done without its data.
+    _write_together(data)
+    _write_together([
+        (arrays[f"{STATUS_GROUP}/seconds"], where, seconds),
+        (arrays[f"{STATUS_GROUP}/run"], where, run),
+    ])
+    _write_together([(arrays[f"{STATUS_GROUP}/done"], where, 1)])
+
+
+def _write_together(writes: list[tuple[zarr.Array, Any, Any]]) -> None:
+    """``array[selection] = value`` for every triple, concurrently, returning when all are done."""
+
+    async def write_all() -> None:
+        await asyncio.gather(*(array.async_array.setitem(selection, value) for array, selection, value in writes))
+
+    zarr_sync(write_all())
 
 
 def append_run_record(path: str | Path, record: Mapping[str, Any]) -> int:

@@ -121,10 +121,10 @@ def _fill_sis_terms(V, h, delta_S, delta_Sm, T_S, T_Sm, dynes) -> np.ndarray:
     return terms
 
 
-#: biases whose magnitudes differ by at most this many ulps share one integration when
-#: folding: np.linspace(-a, a, n) mirrors its points only to rounding, and the change of
-#: I over 4 ulps of V is < 1e-11 even at a Γ = 1e-5 matching peak, far below the engine
-#: tolerance.
+#: biases whose magnitudes differ by at most this many ulps of the largest |V| in the
+#: batch share one integration when folding: np.linspace(-a, a, n) mirrors its points
+#: only to rounding of order eps·a, and the change of I over 4 ulps of V is < 1e-10
+#: even at a Γ = 1e-5 matching peak, far below the engine tolerance.
 _FOLD_ULPS = 4.0
 
 
@@ -137,7 +137,8 @@ def _fold_biases(magnitude: np.ndarray, rest: np.ndarray) -> tuple[np.ndarray, n
     order = np.lexsort((magnitude, *rest.T[::-1]))
     sorted_mag = magnitude[order]
     sorted_rest = rest[order]
-    tolerance = _FOLD_ULPS * np.spacing(np.maximum(sorted_mag[1:], sorted_mag[:-1]))
+    # linspace's rounding is relative to its largest |V|, not to each point
+    tolerance = _FOLD_ULPS * np.spacing(sorted_mag.max(initial=0.0))
     new_group = np.ones(order.size, dtype=bool)
     new_group[1:] = (np.diff(sorted_mag) > tolerance) | np.any(sorted_rest[1:] != sorted_rest[:-1], axis=1)
     group = np.cumsum(new_group) - 1
