@@ -153,3 +153,22 @@ def test_product_panels_skip_coinciding_edges_and_keep_clearance():
     plan = cv.prepare_plan(sis_terms(matching, H, DELTA_S, DELTA_SM, 0.7 * TC, 0.01 * TC, 1e-4)[0])
     edges = [plan[0][f, 1] + s * plan[0][f, 0] for f, s, _ in cv.product_panels(plan, -20.0, 20.0)]
     assert all(abs(e - (matching - DELTA_S)) > 1e-3 for e in edges)
+
+
+def test_results_do_not_depend_on_the_weight_cache_history():
+    """A weight set is a function of its key only: a cold cache, a warm one, and one that
+    has wrapped around (more keys than PRODUCT_CACHE_SIZE) give bit-identical integrals."""
+    curve = sis_terms(np.linspace(-3.0, 3.0, 41), H, DELTA_S, DELTA_SM, 0.7 * TC, 0.01 * TC, 1e-4)
+    cold, _ = cv.integrate_term_batch_cached(curve, 3, cv.DEFAULT_RTOL, cv.DEFAULT_ATOL, cv.new_weight_cache())
+    cache = cv.new_weight_cache()
+    # fill the cache past its size with other gaps, so the curve's keys are evicted and recomputed
+    for delta in np.linspace(0.5, 1.0, cv.PRODUCT_CACHE_SIZE // 2 + 8):
+        cv.integrate_term_batch_cached(
+            sis_terms(np.array([0.3, 1.7]), H, delta, delta, 0.7 * TC, 0.01 * TC, 1e-4),
+            3, cv.DEFAULT_RTOL, cv.DEFAULT_ATOL, cache,
+        )
+    assert cache[2][0] > cv.PRODUCT_CACHE_SIZE
+    wrapped, _ = cv.integrate_term_batch_cached(curve, 3, cv.DEFAULT_RTOL, cv.DEFAULT_ATOL, cache)
+    warm, _ = cv.integrate_term_batch_cached(curve, 3, cv.DEFAULT_RTOL, cv.DEFAULT_ATOL, cache)
+    np.testing.assert_array_equal(cold, wrapped)
+    np.testing.assert_array_equal(cold, warm)
