@@ -47,6 +47,29 @@ def test_thermal_integral_against_quad():
         assert gk.thermal_integral(delta, T, h) == pytest.approx(ref, abs=1e-11)
 
 
+def test_condensation_energy_against_nested_quad():
+    """The one-quadrature form equals the definition −2∫_0^Δ dΔ' Δ' g(Δ') (≈1e-13)."""
+    cases = [(1.0, 1e-3, 0.0), (1.0, 0.01, 0.7), (0.6, 0.1, 0.68), (0.3, 0.4, 0.2), (0.05, 0.5, 0.0),
+             (0.8, 0.0, 0.9), (0.8, 0.0, 0.3)]
+    for delta, T, h in cases:
+        ref, _ = quad(
+            lambda d, t=T, hh=h: d * gk.gap_residual(d, t, hh), 0, delta,
+            points=[h] if 0 < h < delta else None, limit=400, epsabs=1e-15, epsrel=1e-13,
+        )
+        assert gk.condensation_energy(delta, T, h) == pytest.approx(-2 * ref, abs=1e-12)
+
+
+def test_first_order_field_has_sommerfeld_shift():
+    """T ≪ Δ0: Ω_S − Ω_N = −Δ0²/2 + h² + π²T²/3 (normal-state Sommerfeld term, the
+    superconductor's thermal part being ~e^{−(Δ0−h)/T}), so h_c = √(1/2 − π²T²/3)."""
+    for T in (1e-3 * Tc, 0.02 * Tc):
+        below, above = 0.69, 0.72
+        for _ in range(40):
+            mid = 0.5 * (below + above)
+            below, above = (mid, above) if float(gap(T, mid)) > 0 else (below, mid)
+        assert below == pytest.approx(math.sqrt(0.5 - math.pi**2 * T**2 / 3), abs=1e-9)
+
+
 def test_zero_temperature_limits():
     assert float(gap(1e-3 * Tc, 0.0)) == pytest.approx(1.0, abs=1e-12)
     # Sarma branch at T = 0: Δ = √(Δ0(2h − Δ0)) (unstable), for 1/2 < h < 1
