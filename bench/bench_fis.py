@@ -60,8 +60,9 @@ def main() -> None:
 
     def best_time(func) -> float:
         func()
+        func()
         times = []
-        for _ in range(5):
+        for _ in range(10):
             start = time.perf_counter()
             func()
             times.append(time.perf_counter() - start)
