@@ -91,7 +91,7 @@ def sis_terms(V, h, delta_S, delta_Sm, T_S, T_Sm, dynes) -> np.ndarray:
     V → heat out of S.
     """
     arrays = np.broadcast_arrays(*(np.asarray(x, float) for x in (V, h, delta_S, delta_Sm, T_S, T_Sm, dynes)))
-    return _fill_sis_terms(*(np.ascontiguousarray(a).ravel() for a in arrays))
+    return _fill_sis_terms(*(np.array(a).ravel() for a in arrays))
 
 
 @njit(cache=True)
@@ -161,21 +161,22 @@ def sis_currents(
     costs half.  ``fold=False`` integrates every point as given (used by the tests
     that check the symmetry itself).  ``rtol``/``atol``: the engine's tolerances.
     """
-    shape = np.broadcast_shapes(*(np.shape(x) for x in (V, h, delta_S, delta_Sm, T_S, T_Sm, dynes)))
-    columns = [np.broadcast_to(np.asarray(x, float), shape).ravel() for x in (V, h, delta_S, delta_Sm, T_S, T_Sm, dynes)]
+    arrays = np.broadcast_arrays(*(np.asarray(x, float) for x in (V, h, delta_S, delta_Sm, T_S, T_Sm, dynes)))
+    shape = arrays[0].shape
+    # copies: Numba warns on (read-only) broadcast views, and the copies are tiny
+    columns = [np.array(a).ravel() for a in arrays]
     bias = columns[0]
     folded = fold and bias.size > 1  # a single point has nothing to share
     if folded:
         unique, inverse = _fold_biases(np.abs(bias), np.stack(columns[1:], axis=1))
-    else:
-        unique = np.stack(columns, axis=1)
-        inverse = np.arange(bias.size)
-    terms = sis_terms(*(unique[:, j] for j in range(7)))
+        columns = [np.ascontiguousarray(unique[:, j]) for j in range(7)]
+    terms = _fill_sis_terms(*columns)
     values, _errors = cv.integrate_batch(terms, _N_OUT, rtol, atol, parallel=parallel)
-    up = values[inverse, _I_UP]
-    down = values[inverse, _I_DOWN]
-    heat_S = values[inverse, _HEAT_S]
+    up = values[:, _I_UP]
+    down = values[:, _I_DOWN]
+    heat_S = values[:, _HEAT_S]
     if folded:
+        up, down, heat_S = up[inverse], down[inverse], heat_S[inverse]
         negative = bias < 0
         up, down = np.where(negative, -down, up), np.where(negative, -up, down)
     I_up = up.reshape(shape)
