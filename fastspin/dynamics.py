@@ -413,6 +413,61 @@ class EnsembleResult:
         return self.histogram / (self.histogram.sum() * widths)
 
 
+def _check_ensemble(
+    n_trajectories, seed, stream, first_trajectory, dt, n_steps, sample_start, sample_every,
+    n_bins, trace_every,
+) -> tuple[int, float, int, int]:
+    """Validate the arguments every Langevin ensemble shares (one message naming the bad one).
+
+    Returns (n_trajectories, dt, n_steps, sample_start) with sample_start defaulting to
+    the final step.
+    """
+    n_trajectories = int(n_trajectories)
+    if n_trajectories < 1:
+        raise ParameterError(f"n_trajectories = {n_trajectories} must be >= 1")
+    if not (0 <= seed < 2**64):
+        raise ParameterError(f"seed = {seed} must be an integer in [0, 2^64)")
+    if not (0 <= stream < 2**32):
+        raise ParameterError(f"stream = {stream} must be an integer in [0, 2^32)")
+    if first_trajectory < 0 or first_trajectory + n_trajectories > 2**32:
+        raise ParameterError("trajectory indices must lie in [0, 2^32)")
+    dt = _finite("dt", dt, 0.0)
+    if dt <= 0:
+        raise ParameterError(f"dt = {dt} must be > 0")
+    n_steps = int(n_steps)
+    if n_steps < 1:
+        raise ParameterError(f"n_steps = {n_steps} must be >= 1")
+    if sample_every < 1:
+        raise ParameterError(f"sample_every = {sample_every} must be >= 1")
+    if n_bins < 1:
+        raise ParameterError(f"n_bins = {n_bins} must be >= 1")
+    if trace_every < 0:
+        raise ParameterError(f"trace_every = {trace_every} must be >= 0")
+    sample_start = n_steps if sample_start is None else int(sample_start)
+    return n_trajectories, dt, n_steps, sample_start
+
+
+def _trace_buffer(
+    n_trajectories: int, n_steps: int, trace_every: int, dt: float, state_shape: tuple[int, ...]
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Trace array (trajectory, sample, *state_shape) and its times; empty when not traced."""
+    if trace_every > 0:
+        n_trace = n_steps // trace_every + 1
+        return np.empty((n_trajectories, n_trace, *state_shape)), np.arange(n_trace) * trace_every * dt
+    return np.empty((0, 0, *state_shape)), None
+
+
+def _launch(serial_kernel, parallel_kernel, args: tuple, parallel: bool, n_tasks: int | None) -> None:
+    """Run an ensemble kernel serially, or its ``prange`` twin over ``n_tasks`` chunks
+    (default: one per Numba thread; the results do not depend on it)."""
+    if parallel:
+        import numba
+
+        parallel_kernel(*args, np.int64(n_tasks or numba.get_num_threads()))
+    else:
+        serial_kernel(*args)
+
+
 def run_ensemble(
     spin: Macrospin,
     n_trajectories: int,
@@ -456,55 +511,25 @@ def run_ensemble(
     (``test_escape_time_weak_convergence_in_dt``).  Check convergence in dt for
     quantitative rates.
     """
-    n_trajectories = int(n_trajectories)
-    if n_trajectories < 1:
-        raise ParameterError(f"n_trajectories = {n_trajectories} must be >= 1")
-    if not (0 <= seed < 2**64):
-        raise ParameterError(f"seed = {seed} must be an integer in [0, 2^64)")
-    if not (0 <= stream < 2**32):
-        raise ParameterError(f"stream = {stream} must be an integer in [0, 2^32)")
-    if first_trajectory < 0 or first_trajectory + n_trajectories > 2**32:
-        raise ParameterError("trajectory indices must lie in [0, 2^32)")
-    dt = _finite("dt", dt, 0.0)
-    if dt <= 0:
-        raise ParameterError(f"dt = {dt} must be > 0")
-    n_steps = int(n_steps)
-    if n_steps < 1:
-        raise ParameterError(f"n_steps = {n_steps} must be >= 1")
-    if sample_every < 1:
-        raise ParameterError(f"sample_every = {sample_every} must be >= 1")
-    if n_bins < 1:
-        raise ParameterError(f"n_bins = {n_bins} must be >= 1")
-    if trace_every < 0:
-        raise ParameterError(f"trace_every = {trace_every} must be >= 0")
+    n_trajectories, dt, n_steps, sample_start = _check_ensemble(
+        n_trajectories, seed, stream, first_trajectory, dt, n_steps, sample_start, sample_every,
+        n_bins, trace_every,
+    )  # fmt: skip
     criterion = criterion or SwitchCriterion()
     m0_vec = np.array(_vector("m0", m0, unit=True))
-    sample_start = n_steps if sample_start is None else int(sample_start)
 
     switch_time = np.empty(n_trajectories)
     final_m = np.empty((n_trajectories, 3))
     mean_projection = np.empty(n_trajectories)
     histogram = np.zeros(n_bins, dtype=np.int64)
-    if trace_every > 0:
-        n_trace = n_steps // trace_every + 1
-        traces = np.empty((n_trajectories, n_trace, 3))
-        trace_times = np.arange(n_trace) * trace_every * dt
-    else:
-        traces = np.empty((0, 0, 3))
-        trace_times = None
+    traces, trace_times = _trace_buffer(n_trajectories, n_steps, trace_every, dt, (3,))
     args = (
         spin.vector(), m0_vec, np.uint64(seed), np.int64(stream), np.int64(first_trajectory),
         float(dt), np.int64(n_steps), np.array(criterion.axis), float(criterion.level),
         bool(stop_at_switch), np.int64(sample_start), np.int64(sample_every), switch_time,
         final_m, mean_projection, histogram, traces, np.int64(trace_every),
     )  # fmt: skip
-    if parallel:
-        import numba
-
-        tasks = n_tasks or numba.get_num_threads()
-        _llg.llg_ensemble_parallel(*args, np.int64(tasks))
-    else:
-        _llg.llg_ensemble(*args)
+    _launch(_llg.llg_ensemble, _llg.llg_ensemble_parallel, args, parallel, n_tasks)
     return EnsembleResult(
         switch_time=switch_time,
         final_m=final_m,
@@ -715,39 +740,22 @@ def run_tilt_ensemble(
     (default: the final state).  Same reproducibility contract as
     :func:`run_ensemble`.
     """
-    if n_trajectories < 1:
-        raise ParameterError(f"n_trajectories = {n_trajectories} must be >= 1")
-    if not (0 <= seed < 2**64) or not (0 <= stream < 2**32):
-        raise ParameterError("seed must lie in [0, 2^64) and stream in [0, 2^32)")
-    if first_trajectory < 0 or first_trajectory + n_trajectories > 2**32:
-        raise ParameterError("trajectory indices must lie in [0, 2^32)")
-    dt = _finite("dt", dt, 0.0)
-    if dt <= 0 or n_steps < 1 or sample_every < 1 or n_bins < 1 or trace_every < 0:
-        raise ParameterError("need dt > 0, n_steps >= 1, sample_every >= 1, n_bins >= 1")
+    n_trajectories, dt, n_steps, sample_start = _check_ensemble(
+        n_trajectories, seed, stream, first_trajectory, dt, n_steps, sample_start, sample_every,
+        n_bins, trace_every,
+    )  # fmt: skip
     u0 = _finite("u0", u0, -1.0, 1.0)
     drift0, c, dc = model.kernel_tables()
-    sample_start = n_steps if sample_start is None else int(sample_start)
     final_u = np.empty(n_trajectories)
     mean_u = np.empty(n_trajectories)
     histogram = np.zeros(n_bins, dtype=np.int64)
-    if trace_every > 0:
-        n_trace = n_steps // trace_every + 1
-        traces = np.empty((n_trajectories, n_trace))
-        trace_times = np.arange(n_trace) * trace_every * dt
-    else:
-        traces = np.empty((0, 0))
-        trace_times = None
+    traces, trace_times = _trace_buffer(n_trajectories, n_steps, trace_every, dt, ())
     args = (
         drift0, c, dc, float(u0), np.uint64(seed), np.int64(stream),
         np.int64(first_trajectory), float(dt), np.int64(n_steps), np.int64(sample_start),
         np.int64(sample_every), final_u, mean_u, histogram, traces, np.int64(trace_every),
     )  # fmt: skip
-    if parallel:
-        import numba
-
-        _tilt.tilt_ensemble_parallel(*args, np.int64(n_tasks or numba.get_num_threads()))
-    else:
-        _tilt.tilt_ensemble(*args)
+    _launch(_tilt.tilt_ensemble, _tilt.tilt_ensemble_parallel, args, parallel, n_tasks)
     return TiltEnsembleResult(
         final_u=final_u,
         mean_u=mean_u,

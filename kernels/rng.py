@@ -72,8 +72,8 @@ def philox4x32_10(c0, c1, c2, c3, k0, k1):
 
     All arguments are integers holding 32-bit values; returns four ``np.uint64``
     holding the 32-bit output words (Random123 ``philox4x32_R(10, ctr, key)``).  The
-    rounds are written out (no loop) so that a loop over trajectories around a call
-    vectorizes.
+    round loop has a constant trip count, so LLVM unrolls it and a loop over
+    trajectories around a call still vectorizes.
     """
     c0 = np.uint64(c0)
     c1 = np.uint64(c1)
@@ -81,33 +81,10 @@ def philox4x32_10(c0, c1, c2, c3, k0, k1):
     c3 = np.uint64(c3)
     k0 = np.uint64(k0)
     k1 = np.uint64(k1)
-    c0, c1, c2, c3 = _philox_round(c0, c1, c2, c3, k0, k1)
-    k0 = (k0 + _PHILOX_W0) & _MASK32
-    k1 = (k1 + _PHILOX_W1) & _MASK32
-    c0, c1, c2, c3 = _philox_round(c0, c1, c2, c3, k0, k1)
-    k0 = (k0 + _PHILOX_W0) & _MASK32
-    k1 = (k1 + _PHILOX_W1) & _MASK32
-    c0, c1, c2, c3 = _philox_round(c0, c1, c2, c3, k0, k1)
-    k0 = (k0 + _PHILOX_W0) & _MASK32
-    k1 = (k1 + _PHILOX_W1) & _MASK32
-    c0, c1, c2, c3 = _philox_round(c0, c1, c2, c3, k0, k1)
-    k0 = (k0 + _PHILOX_W0) & _MASK32
-    k1 = (k1 + _PHILOX_W1) & _MASK32
-    c0, c1, c2, c3 = _philox_round(c0, c1, c2, c3, k0, k1)
-    k0 = (k0 + _PHILOX_W0) & _MASK32
-    k1 = (k1 + _PHILOX_W1) & _MASK32
-    c0, c1, c2, c3 = _philox_round(c0, c1, c2, c3, k0, k1)
-    k0 = (k0 + _PHILOX_W0) & _MASK32
-    k1 = (k1 + _PHILOX_W1) & _MASK32
-    c0, c1, c2, c3 = _philox_round(c0, c1, c2, c3, k0, k1)
-    k0 = (k0 + _PHILOX_W0) & _MASK32
-    k1 = (k1 + _PHILOX_W1) & _MASK32
-    c0, c1, c2, c3 = _philox_round(c0, c1, c2, c3, k0, k1)
-    k0 = (k0 + _PHILOX_W0) & _MASK32
-    k1 = (k1 + _PHILOX_W1) & _MASK32
-    c0, c1, c2, c3 = _philox_round(c0, c1, c2, c3, k0, k1)
-    k0 = (k0 + _PHILOX_W0) & _MASK32
-    k1 = (k1 + _PHILOX_W1) & _MASK32
+    for _ in range(9):  # a constant trip count: LLVM unrolls it fully
+        c0, c1, c2, c3 = _philox_round(c0, c1, c2, c3, k0, k1)
+        k0 = (k0 + _PHILOX_W0) & _MASK32
+        k1 = (k1 + _PHILOX_W1) & _MASK32
     return _philox_round(c0, c1, c2, c3, k0, k1)
 
 
