@@ -143,6 +143,10 @@ class Model:
     outputs: ClassVar[tuple[Output, ...]] = ()
     #: rough cost of one point in seconds on one core, for ``fastspin plan``
     cost_per_point: ClassVar[float] = 1e-4
+    #: parameters in the Δ0/Tc units of the reference superconductor, so strings such as
+    #: "0.7 Tc" are accepted; False for models with units of their own (meV, eV), where
+    #: such a string would silently mean something else and is refused
+    reduced_units: ClassVar[bool] = True
     options: dict[str, Any] = field(default_factory=dict)
 
     # -- declaration look-ups -------------------------------------------------------
@@ -174,6 +178,8 @@ class Model:
 
         Array values (1-D) are allowed for sweepable parameters only.
         """
+        if not cls.reduced_units:
+            refuse_reduced_unit_strings(cls, params)
         values: dict[str, Any] = {}
         for name, value in params.items():
             p = cls.parameter(name)
@@ -217,6 +223,54 @@ class Model:
 
 _REGISTRY: dict[str, type[Model]] = {}
 
+
+
+def refuse_reduced_unit_strings(model: type[Model], params: Mapping[str, Any]) -> None:
+    """Raise :class:`ParameterError` for string values such as "0.7 Tc".
+
+    For models with ``reduced_units = False`` (seeds 001 and 003: meV, eV): the
+    framework's "Tc"/"Delta0" strings refer to the BCS reference superconductor and
+    would silently mean something else there.
+    """
+    for name, value in params.items():
+        values = value if isinstance(value, (list, tuple, np.ndarray)) else [value]
+        if any(isinstance(v, str) for v in np.asarray(values, dtype=object).ravel()):
+            p = model.parameter(name)
+            raise ParameterError(
+                f"{model.name}: parameter {name!r} = {value!r}: give a plain number in {p.unit} "
+                f"(this model does not use Delta0/Tc units); allowed: {p.allowed()}"
+            )
+
+
+def flat_block(
+    model: Model, params: Mapping[str, Any], order: Sequence[str]
+) -> tuple[tuple[int, ...], dict[str, np.ndarray]]:
+    """Broadcast a block's parameters ``order`` to one shape, flatten them, check ranges.
+
+    For ``evaluate_block`` of models whose compiled kernel takes flat arrays.  The
+    sweep machinery may call ``evaluate_block`` without :meth:`Model.validate`, so the
+    declared ranges are checked here elementwise, naming the first offending value.
+    Returns (block shape, name → contiguous 1-D array) in ``order``.
+    """
+    arrays = [np.asarray(params[name], dtype=float) for name in order]
+    shape = np.broadcast_shapes(*(a.shape for a in arrays))
+    values = {name: np.ascontiguousarray(np.broadcast_to(a, shape)).ravel() for name, a in zip(order, arrays, strict=True)}
+    for p in model.parameters:
+        if p.name not in values:
+            continue
+        v = values[p.name]
+        if not np.all(np.isfinite(v)):
+            raise ParameterError(
+                f"{model.name}: parameter {p.name!r} has non-finite values; allowed: {p.allowed()}"
+            )
+        below = v <= p.low if p.low_open else v < p.low
+        above = v >= p.high if p.high_open else v > p.high
+        if np.any(below | above):
+            bad = v[below | above].flat[0]
+            raise ParameterError(
+                f"{model.name}: parameter {p.name!r} = {bad:g} is out of range; allowed: {p.allowed()}"
+            )
+    return shape, values
 
 def register(cls: type[Model]) -> type[Model]:
     """Class decorator: make a model available by name."""

@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 
 from fastspin.kernels import magnon as kernel
-from fastspin.model import Model, Output, Parameter, ParameterError, register
+from fastspin.model import Model, Output, Parameter, ParameterError, flat_block, register
 
 #: unit strings of this model
 ENERGY = "meV"
@@ -92,6 +92,7 @@ class Magnon(Model):
     """
 
     name = "magnon"
+    reduced_units = False  # meV/eV units of their own: "0.7 Tc" strings are refused
     seed = "001"
     description = (
         "thermal-magnon spin/heat currents across a normal-metal/ferromagnetic-insulator "
@@ -141,11 +142,6 @@ class Magnon(Model):
         Output("T_c", ENERGY, "Bloch-law Curie temperature: gapless magnon density equals s"),
     )
 
-    @classmethod
-    def validate(cls, params: Mapping[str, Any]) -> dict[str, Any]:
-        """As :meth:`Model.validate`, but refuse the Δ0/Tc strings of the superconducting models."""
-        refuse_reduced_unit_strings(cls, params)
-        return super().validate(params)
 
     @classmethod
     def check_consistency(cls, values: Mapping[str, Any]) -> None:
@@ -160,53 +156,11 @@ class Magnon(Model):
 
     def evaluate_block(self, params: Mapping[str, Any]) -> dict[str, np.ndarray]:
         """All outputs on arrays of one common shape (vectorised; one compiled loop)."""
-        arrays = [np.asarray(params[name], dtype=float) for name in _PARAMETER_ORDER]
-        shape = np.broadcast_shapes(*(a.shape for a in arrays))
-        flat = [np.ascontiguousarray(np.broadcast_to(a, shape)).ravel() for a in arrays]
-        values = dict(zip(_PARAMETER_ORDER, flat, strict=True))
-        check_block_ranges(self, values)
+        shape, values = flat_block(self, params, _PARAMETER_ORDER)
         if np.any(values["mu"] > values["gap"]):
             raise ParameterError("magnon: parameter 'mu' exceeds 'gap'; allowed: mu <= gap [meV]")
-        table = kernel.magnon_block(*flat)
+        table = kernel.magnon_block(*values.values())
         return {name: table[:, col].reshape(shape) for name, col in _OUTPUT_COLUMNS.items()}
-
-
-def refuse_reduced_unit_strings(model: type[Model], params: Mapping[str, Any]) -> None:
-    """Raise :class:`ParameterError` for string values such as "0.7 Tc".
-
-    The models of seeds 001 and 003 have their own energy units (meV, eV); the
-    framework's "Tc"/"Delta0" strings refer to the BCS reference superconductor and
-    would silently mean something else here.
-    """
-    for name, value in params.items():
-        values = value if isinstance(value, (list, tuple, np.ndarray)) else [value]
-        if any(isinstance(v, str) for v in np.asarray(values, dtype=object).ravel()):
-            p = model.parameter(name)
-            raise ParameterError(
-                f"{model.name}: parameter {name!r} = {value!r}: give a plain number in {p.unit} "
-                f"(this model does not use Delta0/Tc units); allowed: {p.allowed()}"
-            )
-
-
-def check_block_ranges(model: Model, values: Mapping[str, np.ndarray]) -> None:
-    """Elementwise declared-range checks for blocks that bypass :meth:`Model.validate`.
-
-    ``evaluate_block`` may be called directly by the sweep machinery; this repeats the
-    per-parameter range checks on the arrays and names the first offending value.
-    """
-    for p in model.parameters:
-        v = values[p.name]
-        if not np.all(np.isfinite(v)):
-            raise ParameterError(
-                f"{model.name}: parameter {p.name!r} has non-finite values; allowed: {p.allowed()}"
-            )
-        below = v <= p.low if p.low_open else v < p.low
-        above = v >= p.high if p.high_open else v > p.high
-        if np.any(below | above):
-            bad = v[below | above].flat[0]
-            raise ParameterError(
-                f"{model.name}: parameter {p.name!r} = {bad:g} is out of range; allowed: {p.allowed()}"
-            )
 
 
 def magnon_torque_coefficients(
@@ -236,6 +190,4 @@ def magnon_torque_coefficients(
 __all__ = [
     "Magnon",
     "magnon_torque_coefficients",
-    "refuse_reduced_unit_strings",
-    "check_block_ranges",
 ]

@@ -43,8 +43,7 @@ from typing import Any
 import numpy as np
 
 from fastspin.kernels import texture as kernel
-from fastspin.model import Model, Output, Parameter, ParameterError, register
-from fastspin.models.magnon import check_block_ranges, refuse_reduced_unit_strings
+from fastspin.model import Model, Output, Parameter, ParameterError, flat_block, register
 
 ENERGY = "eV"
 CONDUCTIVITY = "hbar*e^2*n1/(2*m*eV)"
@@ -89,6 +88,7 @@ class Texture(Model):
     """
 
     name = "texture"
+    reduced_units = False  # meV/eV units of their own: "0.7 Tc" strings are refused
     seed = "003"
     description = (
         "thermally induced spin-transfer torques a, b, a_T, b_T, Mott forms and beta_T "
@@ -128,11 +128,6 @@ class Texture(Model):
         Output("beta_T_open_full", "1", "open-circuit beta_T from the full integrals"),
     )
 
-    @classmethod
-    def validate(cls, params: Mapping[str, Any]) -> dict[str, Any]:
-        """As :meth:`Model.validate`, but refuse the Δ0/Tc strings of the superconducting models."""
-        refuse_reduced_unit_strings(cls, params)
-        return super().validate(params)
 
     @classmethod
     def check_consistency(cls, values: Mapping[str, Any]) -> None:
@@ -147,13 +142,9 @@ class Texture(Model):
 
     def evaluate_block(self, params: Mapping[str, Any]) -> dict[str, np.ndarray]:
         """All outputs on arrays of one common shape (vectorised; one compiled loop)."""
-        arrays = [np.asarray(params[name], dtype=float) for name in _PARAMETER_ORDER]
-        shape = np.broadcast_shapes(*(a.shape for a in arrays))
-        flat = [np.ascontiguousarray(np.broadcast_to(a, shape)).ravel() for a in arrays]
-        values = dict(zip(_PARAMETER_ORDER, flat, strict=True))
-        check_block_ranges(self, values)
+        shape, values = flat_block(self, params, _PARAMETER_ORDER)
         _check_band(values["eps_F"], values["M"], values["gamma_n"], values["gamma_m"], values["energy"])
-        table = kernel.texture_block(*flat)
+        table = kernel.texture_block(*values.values())
         return {name: table[:, col].reshape(shape) for name, col in _OUTPUT_COLUMNS.items()}
 
 
