@@ -242,35 +242,47 @@ def refuse_reduced_unit_strings(model: type[Model], params: Mapping[str, Any]) -
             )
 
 
-def flat_block(
-    model: Model, params: Mapping[str, Any], order: Sequence[str]
+def broadcast_block(
+    model: Model, params: Mapping[str, Any], names: Sequence[str]
 ) -> tuple[tuple[int, ...], dict[str, np.ndarray]]:
-    """Broadcast a block's parameters ``order`` to one shape, flatten them, check ranges.
+    """Broadcast a block's parameters ``names`` to one shape and check every value.
 
-    For ``evaluate_block`` of models whose compiled kernel takes flat arrays.  The
-    sweep machinery may call ``evaluate_block`` without :meth:`Model.validate`, so the
-    declared ranges are checked here elementwise, naming the first offending value.
-    Returns (block shape, name → contiguous 1-D array) in ``order``.
+    The sweep machinery calls ``evaluate_block`` without :meth:`Model.validate`, so each
+    distinct value goes through :meth:`Parameter.coerce` here (one message naming the
+    parameter, its bad value and the allowed range).  Returns (shape, name → array).
     """
-    arrays = [np.asarray(params[name], dtype=float) for name in order]
-    shape = np.broadcast_shapes(*(a.shape for a in arrays))
-    values = {name: np.ascontiguousarray(np.broadcast_to(a, shape)).ravel() for name, a in zip(order, arrays, strict=True)}
-    for p in model.parameters:
-        if p.name not in values:
-            continue
-        v = values[p.name]
-        if not np.all(np.isfinite(v)):
-            raise ParameterError(
-                f"{model.name}: parameter {p.name!r} has non-finite values; allowed: {p.allowed()}"
-            )
-        below = v <= p.low if p.low_open else v < p.low
-        above = v >= p.high if p.high_open else v > p.high
-        if np.any(below | above):
-            bad = v[below | above].flat[0]
-            raise ParameterError(
-                f"{model.name}: parameter {p.name!r} = {bad:g} is out of range; allowed: {p.allowed()}"
-            )
-    return shape, values
+    arrays = {name: np.asarray(params[name], dtype=float) for name in names}
+    shape = np.broadcast_shapes(*(a.shape for a in arrays.values()))
+    arrays = {name: np.broadcast_to(a, shape) for name, a in arrays.items()}
+    for name, values in arrays.items():
+        parameter = model.parameter(name)
+        for value in np.unique(values):
+            parameter.coerce(float(value), model.name)
+    return shape, arrays
+
+
+def flat_block(
+    model: Model, params: Mapping[str, Any], names: Sequence[str]
+) -> tuple[tuple[int, ...], dict[str, np.ndarray]]:
+    """:func:`broadcast_block` with each array flattened (contiguous), for compiled block kernels."""
+    shape, arrays = broadcast_block(model, params, names)
+    return shape, {name: np.ascontiguousarray(a).ravel() for name, a in arrays.items()}
+
+
+def stochastic_streams(model: Model, params: Mapping[str, Any], shape: tuple[int, ...]) -> tuple[int, np.ndarray]:
+    """(seed, point_index array of ``shape``) of the stochastic-model contract.
+
+    A sweep passes ``spec_seed`` and each point's global ``point_index``, so a point's
+    random stream depends on the seed and its place in the grid only, never on blocks
+    or workers; a direct call uses the ``seed`` option and the points' order.
+    """
+    seed = int(params.get("spec_seed", model.options.get("seed", 0)))
+    if "point_index" in params:
+        point_index = np.broadcast_to(np.asarray(params["point_index"], dtype=np.int64), shape)
+    else:
+        point_index = np.arange(math.prod(shape), dtype=np.int64).reshape(shape)
+    return seed, point_index
+
 
 def register(cls: type[Model]) -> type[Model]:
     """Class decorator: make a model available by name."""

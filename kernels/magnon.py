@@ -302,13 +302,11 @@ def magnon_block(
     """:func:`magnon_point` over 1-D parameter arrays of one length; returns (n, N_OUT)."""
     n = g_r.size
     out = np.empty((n, N_OUT))
-    row = np.empty(N_OUT)
     for i in range(n):
         magnon_point(
             g_r[i], g_i[i], spin_density[i], gap[i], stiffness[i], t_magnon[i],
-            t_electron[i], mu[i], mu_s[i], n_dot[i], d_f[i], row,
+            t_electron[i], mu[i], mu_s[i], n_dot[i], d_f[i], out[i],
         )
-        out[i, :] = row
     return out
 
 

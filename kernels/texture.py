@@ -256,10 +256,8 @@ def texture_block(
     """:func:`texture_point` over 1-D parameter arrays of one length; returns (n, N_T)."""
     n = eps_f.size
     out = np.empty((n, N_T))
-    row = np.empty(N_T)
     for i in range(n):
-        texture_point(eps_f[i], exchange[i], temperature[i], gamma_n[i], gamma_m[i], energy[i], row)
-        out[i, :] = row
+        texture_point(eps_f[i], exchange[i], temperature[i], gamma_n[i], gamma_m[i], energy[i], out[i])
     return out
 
 

@@ -51,7 +51,15 @@ from typing import Any
 import numpy as np
 
 from fastspin.dynamics import Macrospin, SwitchCriterion, Waveform, switching_statistics
-from fastspin.model import Model, Output, Parameter, ParameterError, register
+from fastspin.model import (
+    Model,
+    Output,
+    Parameter,
+    ParameterError,
+    broadcast_block,
+    register,
+    stochastic_streams,
+)
 
 #: |m_z| level of the "reversal" criterion
 REVERSAL_LEVEL = 0.9
@@ -151,19 +159,9 @@ class MacrospinSwitching(Model):
     def evaluate_block(self, params: Mapping[str, Any]) -> dict[str, np.ndarray]:
         names = ("sigma", "alpha", "h", "h_angle", "a_j", "field_like", "pulse_width",
                  "relax_time", "dt", "n_trajectories")
-        arrays = {name: np.asarray(params[name], dtype=float) for name in names}
-        shape = np.broadcast_shapes(*(a.shape for a in arrays.values()))
-        arrays = {name: np.broadcast_to(a, shape) for name, a in arrays.items()}
-        for name in names:  # direct evaluate_block calls bypass Model.validate
-            parameter = self.parameter(name)
-            for value in np.unique(arrays[name]):
-                parameter.coerce(float(value), self.name)
+        shape, arrays = broadcast_block(self, params, names)
         criterion = self.criterion_for(str(params["criterion"]))
-        seed = int(params.get("spec_seed", self.options.get("seed", 0)))
-        if "point_index" in params:
-            point_index = np.broadcast_to(np.asarray(params["point_index"], dtype=np.int64), shape)
-        else:
-            point_index = np.arange(math.prod(shape), dtype=np.int64).reshape(shape)
+        seed, point_index = stochastic_streams(self, params, shape)
         n_total = np.rint(arrays["n_trajectories"]).astype(np.int64)
         switched = np.zeros(shape)
         time_sum = np.zeros(shape)

@@ -43,7 +43,7 @@ import numpy as np
 
 from fastspin import fis
 from fastspin.dynamics import TiltAngleModel, run_tilt_ensemble, spectrum_linewidth
-from fastspin.model import Model, Output, Parameter, register
+from fastspin.model import Model, Output, Parameter, broadcast_block, register, stochastic_streams
 from fastspin.models.fis import FISJunction
 from fastspin.units import Tc
 
@@ -110,18 +110,8 @@ class TiltAngle(Model):
 
     def evaluate_block(self, params: Mapping[str, Any]) -> dict[str, np.ndarray]:
         names = [p.name for p in self.parameters]
-        arrays = {name: np.asarray(params[name], dtype=float) for name in names}
-        shape = np.broadcast_shapes(*(a.shape for a in arrays.values()))
-        arrays = {name: np.broadcast_to(a, shape) for name, a in arrays.items()}
-        for name in names:  # direct evaluate_block calls bypass Model.validate
-            parameter = self.parameter(name)
-            for value in np.unique(arrays[name]):
-                parameter.coerce(float(value), self.name)
-        seed = int(params.get("spec_seed", self.options.get("seed", 0)))
-        if "point_index" in params:
-            point_index = np.broadcast_to(np.asarray(params["point_index"], dtype=np.int64), shape)
-        else:
-            point_index = np.arange(math.prod(shape), dtype=np.int64).reshape(shape)
+        shape, arrays = broadcast_block(self, params, names)
+        seed, point_index = stochastic_streams(self, params, shape)
         out = {o.name: np.empty(shape) for o in self.outputs}
         for index in np.ndindex(shape):
             point = {name: float(a[index]) for name, a in arrays.items()}
