@@ -132,7 +132,7 @@ PRODUCT_CACHE_SIZE = 64
 _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(PRODUCT_NODES)
 #: chunks of :func:`integrate_term_batch_parallel` (each computes its own product weights)
 _PARALLEL_CHUNKS = 32
-#: default tolerances of :func:`integrate_terms`
+#: default tolerances of the integrators
 DEFAULT_RTOL = 1e-5
 DEFAULT_ATOL = 1e-10
 DEFAULT_MAX_PANELS = 6000
@@ -652,7 +652,7 @@ def _cached_weights(cache, delta: float, dynes: float, edge_sign: float, level: 
     set is bit-identical, so results never depend on the order of points in a batch.
     """
     keys, table, count = cache
-    for i in range(keys.shape[0]):
+    for i in range(min(count[0], keys.shape[0])):  # only the slots filled so far
         if keys[i, 0] == delta and keys[i, 1] == dynes and keys[i, 2] == edge_sign and keys[i, 3] == level:
             return table[i]
     slot = count[0] % keys.shape[0]
@@ -761,28 +761,10 @@ def _grow2(array: np.ndarray, capacity: int) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True)
-def integrate_terms(
-    terms: np.ndarray,
-    n_out: int,
-    rtol: float = DEFAULT_RTOL,
-    atol: float = DEFAULT_ATOL,
-    max_panels: int = DEFAULT_MAX_PANELS,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Integrate a term table; returns (values, error estimates), each of length n_out.
-
-    Accuracy: each output meets |error| ≤ max(rtol·|value|, atol) unless ``max_panels``
-    is exhausted (then the returned error estimate says by how much it is missed).
-    See the module docstring for the tested accuracy.
-    """
-    values, errors, _ = integrate_terms_counted(terms, n_out, rtol, atol, max_panels)
-    return values, errors
-
-
-@njit(cache=True, nogil=True)
 def integrate_terms_counted(
     terms: np.ndarray, n_out: int, rtol: float, atol: float, max_panels: int
 ) -> tuple[np.ndarray, np.ndarray, int]:
-    """:func:`integrate_terms` that also returns the number of panels used."""
+    """:func:`integrate_terms_cached` with a fresh weight cache; also returns the panel count."""
     return integrate_terms_cached(terms, n_out, rtol, atol, max_panels, new_weight_cache())
 
 
@@ -819,7 +801,13 @@ def _with_product_panels(points, scales, centres, half_widths):
 def integrate_terms_cached(
     terms: np.ndarray, n_out: int, rtol: float, atol: float, max_panels: int, weight_cache
 ) -> tuple[np.ndarray, np.ndarray, int]:
-    """:func:`integrate_terms_counted` with a product-weight cache shared across a batch."""
+    """Integrate a term table: (values, error estimates, panels used), each of length n_out.
+
+    Accuracy: each output meets |error| ≤ max(rtol·|value|, atol) unless ``max_panels``
+    is exhausted (then the returned error estimate says by how much it is missed).
+    See the module docstring for the tested accuracy.  ``weight_cache``
+    (:func:`new_weight_cache`) may be shared by the points of a batch.
+    """
     points, scales = breakpoints(terms)
     values = np.zeros(n_out)
     errors = np.zeros(n_out)
@@ -973,7 +961,7 @@ def integrate_term_batch_cached(
 def integrate_term_batch(
     term_batch: np.ndarray, n_out: int, rtol: float, atol: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`integrate_terms` over a stack of term tables (n_points, n_terms, N_COLUMNS).
+    """:func:`integrate_terms_cached` over a stack of term tables (n_points, n_terms, N_COLUMNS).
 
     The serial loop for whole bias curves and sweep blocks: one compiled call, no
     Python overhead per point, and the product weights of each (Δ, Γ) computed once.
@@ -1031,7 +1019,7 @@ def integrate(
     rtol: float = DEFAULT_RTOL,
     atol: float = DEFAULT_ATOL,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Python-facing wrapper of :func:`integrate_terms` (checks the table shape)."""
+    """One term table from Python (checks the table shape); see :func:`integrate_terms_cached`."""
     terms = np.ascontiguousarray(terms, dtype=np.float64)
     if terms.ndim != 2 or terms.shape[1] != N_COLUMNS:
         raise ValueError(f"terms: expected shape (n, {N_COLUMNS}), got {terms.shape}")
