@@ -25,7 +25,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from test_fis import OUTPUTS, quad_reference  # noqa: E402
+from test_fis import CGF_POINT, OUTPUTS, REFERENCE_POINTS, _cgf_quad_reference, quad_reference  # noqa: E402
 
 from fastspin.model import broadcast_params, get_model  # noqa: E402
 from fastspin.units import Tc  # noqa: E402
@@ -108,6 +108,28 @@ def main() -> None:
               f"-> {quad_rate:10.2f} points/s;  speed-up {fast_rate / quad_rate:8.1f} x;  "
               f"worst |fis - quad|/(1e-6 rel or 1e-9 abs) = {worst:.2g} "
               f"({'OK' if worst <= 1 else 'OUT OF TOLERANCE'})")
+
+    cgf_accuracy()
+
+
+def cgf_accuracy() -> None:
+    """s_T of Eq. (20) at complex sources against the quad reference of tests/test_fis.py."""
+    from fastspin.fis import cumulant_generating_function
+
+    cases = (
+        ((0.3 + 0.1j, 1.3 + 2.0j, -0.8 + 0.5j, 0.25 - 0.2j, 0.4 + 0.1j), CGF_POINT, "generic complex sources"),
+        ((0.2, 20 / REFERENCE_POINTS[1]["T_F"], 0.0, 0.1, 0.0), REFERENCE_POINTS[1], "Re(xi_S - xi_F) = 20/T_F"),
+    )
+    for sources, point, label in cases:
+        start = time.perf_counter()
+        value = cumulant_generating_function(*sources, **point)
+        fast = time.perf_counter() - start
+        start = time.perf_counter()
+        reference = _cgf_quad_reference(*sources, **point)
+        slow = time.perf_counter() - start
+        error = max(abs(value.real - reference.real), abs(value.imag - reference.imag))
+        print(f"  s_T {label}: |error| {error:.1e} (|s_T| = {abs(reference):.3g}); "
+              f"fastspin {fast * 1e3:.2f} ms, quad {slow * 1e3:.0f} ms")
 
 
 if __name__ == "__main__":
