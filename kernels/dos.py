@@ -24,7 +24,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _dynes_root(energy: float, delta: float, dynes: float) -> tuple[float, float, float, float]:
     """w = (E + iΓ)² − Δ² and s = √w on the retarded branch (Re(z/s) ≥ 0), real arithmetic.
 
@@ -48,7 +48,7 @@ def _dynes_root(energy: float, delta: float, dynes: float) -> tuple[float, float
     return w_re, w_im, s_re, s_im
 
 
-@njit("float64(float64, float64, float64)", cache=True, nogil=True)
+@njit("float64(float64, float64, float64)", cache=True, nogil=True, error_model="numpy")
 def bcs_dos(energy: float, delta: float, dynes: float) -> float:
     """Dynes BCS DOS N0(E; Δ, Γ) = |Re[(E + iΓ)/√((E + iΓ)² − Δ²)]|; N0 = 1 for Δ = 0.
 
@@ -71,7 +71,7 @@ def bcs_dos(energy: float, delta: float, dynes: float) -> float:
     return abs(energy * s_re + dynes * s_im) / modulus
 
 
-@njit("float64(float64, float64, float64)", cache=True, nogil=True)
+@njit("float64(float64, float64, float64)", cache=True, nogil=True, error_model="numpy")
 def bcs_dos_derivative(energy: float, delta: float, dynes: float) -> float:
     """dN0/dE = Re[−Δ² / ((E + iΓ)² − Δ²)^{3/2}] on the retarded branch; 0 for Δ = 0.
 
@@ -87,14 +87,14 @@ def bcs_dos_derivative(energy: float, delta: float, dynes: float) -> float:
     return -delta * delta * p_re / (p_re * p_re + p_im * p_im)
 
 
-@njit("float64(float64, float64, float64, float64, float64)", cache=True, nogil=True)
+@njit("float64(float64, float64, float64, float64, float64)", cache=True, nogil=True, error_model="numpy")
 def spin_split_dos(energy: float, delta: float, exchange: float, spin: float, dynes: float) -> float:
     """N_σ(E) = N0(E + σh; Δ, Γ), Eq. (1) of seed 004 (``spin`` σ = +1 for ↑, −1 for ↓)."""
     return bcs_dos(energy + spin * exchange, delta, dynes)
 
 
 @njit(
-    "float64(float64, float64, float64, float64, float64, float64)", cache=True, nogil=True
+    "float64(float64, float64, float64, float64, float64, float64)", cache=True, nogil=True, error_model="numpy"
 )
 def spin_split_dos_tilted(
     energy: float, delta: float, exchange: float, cos_field_angle: float, spin: float, dynes: float
@@ -113,13 +113,13 @@ def spin_split_dos_tilted(
     return total
 
 
-@njit("float64(float64, float64)", cache=True, nogil=True)
+@njit("float64(float64, float64)", cache=True, nogil=True, error_model="numpy")
 def ferromagnet_dos(polarization: float, spin: float) -> float:
     """N_F,σ = 1 + σP (seed 000): spin polarisation P of the Fermi-level DOS."""
     return 1.0 + spin * polarization
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def bcs_dos_array(energy: np.ndarray, delta: float, dynes: float) -> np.ndarray:
     """Vectorised :func:`bcs_dos` over an array of energies."""
     flat_in = energy.ravel()
@@ -129,7 +129,7 @@ def bcs_dos_array(energy: np.ndarray, delta: float, dynes: float) -> np.ndarray:
     return flat_out.reshape(energy.shape)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def spin_split_dos_array(
     energy: np.ndarray, delta: float, exchange: float, spin: float, dynes: float
 ) -> np.ndarray:
