@@ -56,7 +56,11 @@ Numerics
   panel, so Gauss–Kronrod converges fast without clipping the DOS.  Next to a product
   panel the grading starts at 2δ.
 * Each distinct DOS factor and Fermi function is evaluated once per node
-  (:func:`prepare_plan`), over all nodes of a panel in one loop.
+  (:func:`prepare_plan`), in one unit-stride loop over the nodes of many panels at once
+  (all initial Kronrod panels; the product panels of one DOS factor; both halves of a
+  bisection), which LLVM vectorises: every kernel in the loop is branch-free, and
+  ``error_model="numpy"`` drops the per-division ZeroDivisionError check (no
+  denominator here vanishes for Γ > 0).
 * The window is cut from the Fermi factors: [min μ − 40 T_max, max μ + 40 T_max], where
   every occupation factor above is below e^(−40) ≈ 4e−18 (40/r instead of 40 T for
   terms with an exponential weight, see above).
@@ -185,7 +189,7 @@ def make_terms(n_terms: int) -> np.ndarray:
 _P_DOS_A, _P_DOS_B, _P_OCC, _P_OUT0, _P_OUT1, _P_OUT2 = range(6)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _find_row(table: np.ndarray, n: int, row: np.ndarray) -> int:
     """Index of ``row`` among the first ``n`` rows of ``table``, or -1."""
     for i in range(n):
@@ -199,7 +203,7 @@ def _find_row(table: np.ndarray, n: int, row: np.ndarray) -> int:
     return -1
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def prepare_plan(terms: np.ndarray):
     """Deduplicate the factors of a term table once per integral.
 
@@ -297,7 +301,7 @@ def prepare_plan(terms: np.ndarray):
     )
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def integrand_nodes(
     energies: np.ndarray,
     plan_tuple,
@@ -309,10 +313,12 @@ def integrand_nodes(
 ) -> None:
     """All terms' n = 0, 1, 2 moments at every energy of ``energies`` into ``out``.
 
-    ``out`` has shape (len(energies), n_out) and is overwritten.  Each distinct DOS
-    and occupation factor of the plan (:func:`prepare_plan`) is evaluated for all
-    nodes in one inner loop: the evaluations are independent, so the CPU overlaps
-    their square-root and division chains (≈2.5× faster than node by node).
+    ``out`` has shape (n_out, ≥ len(energies)); its first len(energies) columns are
+    overwritten.  Each distinct DOS and occupation factor of the plan
+    (:func:`prepare_plan`) is evaluated for all nodes in one unit-stride inner loop,
+    which LLVM vectorises (the kernels are branch-free and compiled with
+    ``error_model="numpy"``, so a division carries no ZeroDivisionError check): the
+    callers pass the nodes of many panels at once to keep these loops long.
 
     Product integration (``singular_factor`` ≥ 0, an index into the plan's DOS table):
     that factor is left out (taken as 1), and the terms containing it go to
@@ -373,8 +379,8 @@ def integrand_nodes(
                 scratch_occ[i, j] = (
                     scratch_occ[f_l, j] * scratch_occ[c_r, j] + scratch_occ[f_r, j] * scratch_occ[c_l, j]
                 )
-    out[:, :] = 0.0
-    out_singular[:, :] = 0.0
+    out[:, :n_nodes] = 0.0
+    out_singular[:, :n_nodes] = 0.0
     for k in range(plan.shape[0]):
         ia = plan[k, _P_DOS_A]
         ib = plan[k, _P_DOS_B]
@@ -391,71 +397,69 @@ def integrand_nodes(
             for j in range(n_nodes):
                 x = energies[j] - w
                 base = c * scratch_dos[ia, j] * scratch_dos[ib, j] * scratch_occ[io, j] * math.exp(kappa_re * x)
-                target[j, o0] += base * math.cos(kappa_im * x)
-                target[j, o1] += base * math.sin(kappa_im * x)
+                target[o0, j] += base * math.cos(kappa_im * x)
+                target[o1, j] += base * math.sin(kappa_im * x)
             continue
         if o0 >= 0:
             for j in range(n_nodes):
-                target[j, o0] += c * scratch_dos[ia, j] * scratch_dos[ib, j] * scratch_occ[io, j]
+                target[o0, j] += c * scratch_dos[ia, j] * scratch_dos[ib, j] * scratch_occ[io, j]
         if o1 >= 0:
             for j in range(n_nodes):
-                target[j, o1] += c * scratch_dos[ia, j] * scratch_dos[ib, j] * scratch_occ[io, j] * (energies[j] - w)
+                target[o1, j] += c * scratch_dos[ia, j] * scratch_dos[ib, j] * scratch_occ[io, j] * (energies[j] - w)
         if o2 >= 0:
             for j in range(n_nodes):
                 weight = energies[j] - w
-                target[j, o2] += c * scratch_dos[ia, j] * scratch_dos[ib, j] * scratch_occ[io, j] * weight * weight
+                target[o2, j] += c * scratch_dos[ia, j] * scratch_dos[ib, j] * scratch_occ[io, j] * weight * weight
 
 
-@njit(cache=True, nogil=True)
-def _gauss_kronrod(
-    a: float,
-    b: float,
-    plan_tuple,
-    scratch_dos: np.ndarray,
-    scratch_occ: np.ndarray,
-    result: np.ndarray,
-    error: np.ndarray,
-    work: np.ndarray,
-    nodes: np.ndarray,
+@njit(cache=True, nogil=True, error_model="numpy")
+def _kronrod_nodes(a: float, b: float, nodes: np.ndarray, start: int) -> None:
+    """The 15 Kronrod nodes of [a, b] into nodes[start:start + 15], in increasing order."""
+    centre = 0.5 * (a + b)
+    half = 0.5 * (b - a)
+    nodes[start + 7] = centre
+    for j in range(7):
+        dx = half * _XGK[j]
+        nodes[start + j] = centre - dx
+        nodes[start + 14 - j] = centre + dx
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _kronrod_rule(
+    a: float, b: float, values: np.ndarray, start: int, result: np.ndarray, error: np.ndarray
 ) -> None:
     """15-point Gauss–Kronrod rule on [a, b] for all outputs, QUADPACK error estimate.
 
-    ``work`` is a (15, n_out) scratch array holding f at the nodes, ordered
-    centre − half·x_0, …, centre, …, centre + half·x_0.
+    ``values`` (n_out, ·) holds the integrand at the nodes of :func:`_kronrod_nodes` in
+    columns start..start + 14.
     """
-    n_out = result.size
-    centre = 0.5 * (a + b)
     half = 0.5 * (b - a)
-    nodes[7] = centre
-    for j in range(7):
-        dx = half * _XGK[j]
-        nodes[j] = centre - dx
-        nodes[14 - j] = centre + dx
-    integrand_nodes(nodes, plan_tuple, scratch_dos, scratch_occ, work, work, -1)
-    for o in range(n_out):
-        kronrod = _WGK[7] * work[7, o]
-        gauss = _WG[3] * work[7, o]
+    for o in range(result.size):
+        f = values[o, start : start + 15]
+        kronrod = _WGK[7] * f[7]
+        gauss = _WG[3] * f[7]
         for j in range(7):
-            pair = work[j, o] + work[14 - j, o]
+            pair = f[j] + f[14 - j]
             kronrod += _WGK[j] * pair
             if j % 2 == 1:
                 gauss += _WG[j // 2] * pair
         mean = 0.5 * kronrod
-        resasc = _WGK[7] * abs(work[7, o] - mean)
+        resasc = _WGK[7] * abs(f[7] - mean)
         for j in range(7):
-            resasc += _WGK[j] * (abs(work[j, o] - mean) + abs(work[14 - j, o] - mean))
+            resasc += _WGK[j] * (abs(f[j] - mean) + abs(f[14 - j] - mean))
         kronrod *= half
         resasc *= abs(half)
         err = abs(kronrod - gauss * half)
         if resasc != 0.0 and err != 0.0:
-            err = resasc * min(1.0, (200.0 * err / resasc) ** 1.5)
+            scaled = 200.0 * err / resasc
+            err = resasc * min(1.0, scaled * math.sqrt(scaled))  # QUADPACK's (200 err/resasc)^1.5
         # floor from rounding, as in QUADPACK
         err = max(err, 50.0 * 2.22e-16 * abs(kronrod))
         result[o] = kronrod
         error[o] = err
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def breakpoints(terms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sorted breakpoints and their grading scales for a term table.
 
@@ -531,7 +535,7 @@ def breakpoints(terms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return out_points[:count], out_scales[:count]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def initial_panels(points: np.ndarray, scales: np.ndarray) -> np.ndarray:
     """Panel edges graded geometrically towards every breakpoint with a finite scale."""
     # at most MAX_LEVELS graded edges from each end of every interval, plus its end
@@ -571,7 +575,7 @@ def initial_panels(points: np.ndarray, scales: np.ndarray) -> np.ndarray:
 # -- product integration next to DOS edges ------------------------------------------------
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def product_weights(delta: float, dynes: float, edge_sign: float, half_width: float) -> np.ndarray:
     r"""Product-integration weights for the Dynes DOS on a panel centred at a gap edge.
 
@@ -633,7 +637,7 @@ def product_weights(delta: float, dynes: float, edge_sign: float, half_width: fl
     return weights
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def new_weight_cache():
     """An empty cache of product weights: (keys (C, 4), weights (C, n), [count])."""
     return (
@@ -643,7 +647,7 @@ def new_weight_cache():
     )
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _cached_weights(cache, delta: float, dynes: float, edge_sign: float, level: int) -> np.ndarray:
     """:func:`product_weights` for the panel of half-width Δ/2^(level+1), memoised per batch.
 
@@ -665,7 +669,7 @@ def _cached_weights(cache, delta: float, dynes: float, edge_sign: float, level: 
     return table[slot]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def product_panels(plan_tuple, lo: float, hi: float):
     """The DOS edges that get a product-integration panel, and its half-width level.
 
@@ -727,40 +731,38 @@ def product_panels(plan_tuple, lo: float, hi: float):
     return chosen[:m]
 
 
-@njit(cache=True, nogil=True)
-def _product_panel(
-    centre: float, half_width: float, factor: int, weights: np.ndarray, plan_tuple,
-    scratch_dos: np.ndarray, scratch_occ: np.ndarray, result: np.ndarray,
-    work: np.ndarray, work_singular: np.ndarray, nodes: np.ndarray,
+@njit(cache=True, nogil=True, error_model="numpy")
+def _product_rule(
+    half_width: float, weights: np.ndarray, smooth: np.ndarray, singular: np.ndarray, start: int,
+    result: np.ndarray,
 ) -> None:
-    """∫ over [centre − δ, centre + δ] of all outputs: product weights for the terms that
-    contain ``factor``, plain Gauss–Legendre for the others (smooth there by construction)."""
+    """∫ over a product panel of all outputs from the integrand at its Gauss–Legendre nodes
+    (columns start.. of ``smooth``/``singular``, see :func:`integrand_nodes`): product
+    weights for the terms that contain the panel's DOS factor, plain Gauss–Legendre for
+    the others (smooth there by construction)."""
     n = _GL_NODES.size
-    for k in range(n):
-        nodes[k] = centre + half_width * _GL_NODES[k]
-    integrand_nodes(nodes[:n], plan_tuple, scratch_dos, scratch_occ, work, work_singular, factor)
     for o in range(result.size):
         total = 0.0
         for k in range(n):
-            total += weights[k] * work_singular[k, o] + half_width * _GL_WEIGHTS[k] * work[k, o]
+            total += weights[k] * singular[o, start + k] + half_width * _GL_WEIGHTS[k] * smooth[o, start + k]
         result[o] = total
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _grow(array: np.ndarray, capacity: int) -> np.ndarray:
     out = np.empty(capacity)
     out[: array.size] = array
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _grow2(array: np.ndarray, capacity: int) -> np.ndarray:
     out = np.empty((capacity, array.shape[1]))
     out[: array.shape[0]] = array
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def integrate_terms_counted(
     terms: np.ndarray, n_out: int, rtol: float, atol: float, max_panels: int
 ) -> tuple[np.ndarray, np.ndarray, int]:
@@ -768,7 +770,7 @@ def integrate_terms_counted(
     return integrate_terms_cached(terms, n_out, rtol, atol, max_panels, new_weight_cache())
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _with_product_panels(points, scales, centres, half_widths):
     """Breakpoints with each product panel [c − δ, c + δ] as one interval.
 
@@ -797,7 +799,7 @@ def _with_product_panels(points, scales, centres, half_widths):
     return out_points[:m][order], out_scales[:m][order]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def integrate_terms_cached(
     terms: np.ndarray, n_out: int, rtol: float, atol: float, max_panels: int, weight_cache
 ) -> tuple[np.ndarray, np.ndarray, int]:
@@ -826,13 +828,25 @@ def integrate_terms_cached(
     if n_prod > 0:
         points, scales = _with_product_panels(points, scales, centres, half_widths)
     edges = initial_panels(points, scales)
-    n_nodes = max(15, _GL_NODES.size)
+    n_panels = edges.size - 1
+    # which initial panel is which product panel (-1: Gauss–Kronrod)
+    product_of = np.full(n_panels, -1, dtype=np.int64)
+    for p in range(n_panels):
+        middle = 0.5 * (edges[p] + edges[p + 1])
+        for q in range(n_prod):
+            if abs(middle - centres[q]) < half_widths[q]:
+                product_of[p] = q
+    n_kronrod = n_panels - n_prod
+    # one integrand call evaluates the nodes of many panels (long, vectorised loops):
+    # all Kronrod panels at once, the product panels of each DOS factor at once, and
+    # both halves of each bisection
+    n_nodes = max(15 * n_kronrod, _GL_NODES.size * n_prod, 30)
     scratch_dos = np.empty((dos_table.shape[0], n_nodes))
     # occupation factors, then each Fermi function and its complement (integrand_nodes)
     scratch_occ = np.empty((plan_tuple[1].shape[0] + 2 * plan_tuple[6].shape[0], n_nodes))
-    nodes = np.empty(15)
-    product_nodes = np.empty(_GL_NODES.size)
-    n_panels = edges.size - 1
+    nodes = np.empty(n_nodes)
+    work = np.empty((n_out, n_nodes))
+    work_singular = np.empty((n_out, n_nodes))
     # start small and grow: most integrals need ~1.5x their initial panels
     capacity = min(max(2 * n_panels + 64, 128), max(max_panels, n_panels + 1))
     pa = np.empty(capacity)
@@ -840,32 +854,50 @@ def integrate_terms_cached(
     pval = np.empty((capacity, n_out))
     perr = np.empty((capacity, n_out))
     fixed = np.zeros(capacity, dtype=np.bool_)
-    work = np.empty((15, n_out))
-    product_work = np.empty((_GL_NODES.size, n_out))
-    product_work_singular = np.empty((_GL_NODES.size, n_out))
     for p in range(n_panels):
         pa[p] = edges[p]
         pb[p] = edges[p + 1]
-        middle = 0.5 * (pa[p] + pb[p])
-        panel = -1
-        for q in range(n_prod):
-            if abs(middle - centres[q]) < half_widths[q]:
-                panel = q
-        if panel >= 0:
-            weights = _cached_weights(
-                weight_cache, dos_table[chosen[panel, 0], 0], dos_table[chosen[panel, 0], 2],
-                float(chosen[panel, 1]), chosen[panel, 2],
-            )
-            _product_panel(
-                centres[panel], half_widths[panel], chosen[panel, 0], weights, plan_tuple,
-                scratch_dos, scratch_occ, pval[p], product_work, product_work_singular, product_nodes,
-            )
-            fixed[p] = True
-            for o in range(n_out):
-                # a-priori accurate (see product_weights); rounding floor as for Kronrod
-                perr[p, o] = 50.0 * 2.22e-16 * abs(pval[p, o])
-        else:
-            _gauss_kronrod(pa[p], pb[p], plan_tuple, scratch_dos, scratch_occ, pval[p], perr[p], work, nodes)
+    if n_kronrod > 0:
+        m = 0
+        for p in range(n_panels):
+            if product_of[p] < 0:
+                _kronrod_nodes(pa[p], pb[p], nodes, 15 * m)
+                m += 1
+        integrand_nodes(nodes[: 15 * n_kronrod], plan_tuple, scratch_dos, scratch_occ, work, work, -1)
+        m = 0
+        for p in range(n_panels):
+            if product_of[p] < 0:
+                _kronrod_rule(pa[p], pb[p], work, 15 * m, pval[p], perr[p])
+                m += 1
+    n_gl = _GL_NODES.size
+    done_factor = np.zeros(dos_table.shape[0], dtype=np.bool_)
+    for q0 in range(n_prod):
+        factor = chosen[q0, 0]
+        if done_factor[factor]:
+            continue
+        done_factor[factor] = True
+        m = 0
+        for p in range(n_panels):
+            q = product_of[p]
+            if q >= 0 and chosen[q, 0] == factor:
+                for k in range(n_gl):
+                    nodes[n_gl * m + k] = centres[q] + half_widths[q] * _GL_NODES[k]
+                m += 1
+        integrand_nodes(nodes[: n_gl * m], plan_tuple, scratch_dos, scratch_occ, work, work_singular, factor)
+        m = 0
+        for p in range(n_panels):
+            q = product_of[p]
+            if q >= 0 and chosen[q, 0] == factor:
+                weights = _cached_weights(
+                    weight_cache, dos_table[factor, 0], dos_table[factor, 2], float(chosen[q, 1]), chosen[q, 2]
+                )
+                _product_rule(half_widths[q], weights, work, work_singular, n_gl * m, pval[p])
+                fixed[p] = True
+                for o in range(n_out):
+                    # a-priori accurate (see product_weights); rounding floor as for Kronrod
+                    perr[p, o] = 50.0 * 2.22e-16 * abs(pval[p, o])
+                m += 1
+    for p in range(n_panels):
         for o in range(n_out):
             values[o] += pval[p, o]
             errors[o] += perr[p, o]
@@ -910,11 +942,14 @@ def integrate_terms_cached(
             values[o] -= pval[worst, o]
             errors[o] -= perr[worst, o]
         pb[worst] = mid
-        _gauss_kronrod(a, mid, plan_tuple, scratch_dos, scratch_occ, pval[worst], perr[worst], work, nodes)
         pa[n_panels] = mid
         pb[n_panels] = b
         fixed[n_panels] = False
-        _gauss_kronrod(mid, b, plan_tuple, scratch_dos, scratch_occ, pval[n_panels], perr[n_panels], work, nodes)
+        _kronrod_nodes(a, mid, nodes, 0)
+        _kronrod_nodes(mid, b, nodes, 15)
+        integrand_nodes(nodes[:30], plan_tuple, scratch_dos, scratch_occ, work, work, -1)
+        _kronrod_rule(a, mid, work, 0, pval[worst], perr[worst])
+        _kronrod_rule(mid, b, work, 15, pval[n_panels], perr[n_panels])
         for o in range(n_out):
             values[o] += pval[worst, o] + pval[n_panels, o]
             errors[o] += perr[worst, o] + perr[n_panels, o]
@@ -930,7 +965,7 @@ def integrate_terms_cached(
     return values, errors, n_panels
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _integrate_batch_range(
     term_batch: np.ndarray, start: int, stop: int, n_out: int, rtol: float, atol: float,
     values: np.ndarray, errors: np.ndarray, weight_cache,
@@ -942,7 +977,7 @@ def _integrate_batch_range(
         errors[i] = e
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def integrate_term_batch_cached(
     term_batch: np.ndarray, n_out: int, rtol: float, atol: float, weight_cache
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -957,7 +992,7 @@ def integrate_term_batch_cached(
     return values, errors
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def integrate_term_batch(
     term_batch: np.ndarray, n_out: int, rtol: float, atol: float
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -969,7 +1004,7 @@ def integrate_term_batch(
     return integrate_term_batch_cached(term_batch, n_out, rtol, atol, new_weight_cache())
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@njit(cache=True, nogil=True, error_model="numpy", parallel=True)
 def integrate_term_batch_parallel(
     term_batch: np.ndarray, n_out: int, rtol: float, atol: float
 ) -> tuple[np.ndarray, np.ndarray]:
