@@ -85,7 +85,7 @@ import threading
 import numpy as np
 from numba import njit, prange
 
-from fastspin.kernels.distributions import fermi, fermi_and_complement
+from fastspin.kernels.distributions import fermi_pair_of_ratio
 from fastspin.kernels.dos import bcs_dos, bcs_dos_derivative
 
 # -- term-table layout -------------------------------------------------------------
@@ -346,18 +346,20 @@ def integrand_nodes(
                 scratch_dos[i, j] = bcs_dos(energies[j] - shift, delta, dynes)
     # each distinct Fermi function once, with its complement 1 − f = f(−x) from the same
     # exponential (full relative precision in both tails, as kernels.distributions.fermi):
-    # rows n_occ.. of scratch_occ hold f, rows n_occ + n_fermi.. hold 1 − f
+    # rows n_occ.. of scratch_occ hold f, rows n_occ + n_fermi.. hold 1 − f.  x = (ε − μ)·β
+    # with β = 1/T taken once: a multiplication per node instead of a division (the
+    # divider is what bounds these loops); x then differs from (ε − μ)/T by ≤ 1 ulp.
     for i in range(n_fermi):
         mu = fermi_table[i, 0]
-        temperature = fermi_table[i, 1]
+        beta = 1.0 / fermi_table[i, 1]
         if fermi_table[i, 2] != 0.0:
             for j in range(n_nodes):
-                occupied, empty = fermi_and_complement(energies[j] - mu, temperature)
+                occupied, empty = fermi_pair_of_ratio((energies[j] - mu) * beta)
                 scratch_occ[n_occ + i, j] = occupied
                 scratch_occ[n_occ + n_fermi + i, j] = empty
         else:  # only differences use it: no complement
             for j in range(n_nodes):
-                scratch_occ[n_occ + i, j] = fermi(energies[j] - mu, temperature)
+                scratch_occ[n_occ + i, j] = fermi_pair_of_ratio((energies[j] - mu) * beta)[0]
     for i in range(n_occ):
         mode = int(occ_table[i, 0])
         f_l = n_occ + occ_fermi[i, 0]

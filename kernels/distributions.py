@@ -96,17 +96,26 @@ def exp_minus(y: float) -> float:
     return 0.0 if y > EXP_MINUS_LIMIT else math.nan  # NaN stays NaN
 
 
-@njit("float64(float64, float64)", cache=True, nogil=True, error_model="numpy")
-def fermi(energy: float, temperature: float) -> float:
-    """Fermi function f(E) = 1/(e^{E/T} + 1), to 3e-16 relative for any E.
+@njit("UniTuple(float64, 2)(float64)", cache=True, nogil=True, error_model="numpy")
+def fermi_pair_of_ratio(x: float) -> tuple[float, float]:
+    """(f, 1 − f) at x = E/T, f = 1/(e^x + 1), both to 3e-16 relative for any x.
 
-    Written with t = e^{−|x|} as t/(1 + t) above the step and 1/(1 + t) below it, so
-    that the exponential never overflows; branch-free (vectorises in node loops).
+    One exponential t = e^{−|x|}: t/(1 + t) above the step and 1/(1 + t) below it, so
+    that it never overflows and neither tail loses relative precision; branch-free
+    (vectorises in node loops).  The one Fermi function every other one calls.
     """
-    x = energy / temperature
     tail = exp_minus(abs(x))
     below_step = 1.0 / (1.0 + tail)
-    return tail * below_step if x > 0.0 else below_step
+    above_step = tail * below_step
+    if x > 0.0:
+        return above_step, below_step
+    return below_step, above_step
+
+
+@njit("float64(float64, float64)", cache=True, nogil=True, error_model="numpy")
+def fermi(energy: float, temperature: float) -> float:
+    """Fermi function f(E) = 1/(e^{E/T} + 1), to 3e-16 relative for any E."""
+    return fermi_pair_of_ratio(energy / temperature)[0]
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -115,13 +124,7 @@ def fermi_and_complement(energy: float, temperature: float) -> tuple[float, floa
 
     Bit-identical to (fermi(E, T), fermi(−E, T)).
     """
-    x = energy / temperature
-    tail = exp_minus(abs(x))
-    above = 1.0 / (1.0 + tail)
-    below = tail * above
-    if x > 0.0:
-        return below, above
-    return above, below
+    return fermi_pair_of_ratio(energy / temperature)
 
 
 @njit("float64(float64, float64)", cache=True, nogil=True, error_model="numpy")
@@ -188,6 +191,7 @@ def fermi_derivative_array(energy, temperature):  # pragma: no cover
 
 __all__ = [
     "exp_minus",
+    "fermi_pair_of_ratio",
     "fermi",
     "fermi_derivative",
     "fermi_complement",
