@@ -108,17 +108,17 @@ def main() -> None:
     quad_err = {eps: [] for eps in tolerances}
     for V in voltages:
         fast_times.append(
-            best_of(lambda V=V: sis_currents(np.array([V]), H, delta_S, delta_Sm, T_S, T_SM, DYNES, fold=False), 5)
+            best_of(lambda V=V: sis_currents(float(V), H, delta_S, delta_Sm, T_S, T_SM, DYNES, fold=False), 20)
         )
         ref_current = sum(sis_spin_current(V, H, s, delta_S, delta_Sm, T_S, T_SM, DYNES)[0] for s in (1.0, -1.0))
         ref_heat = sum(sis_spin_current(V, H, s, delta_S, delta_Sm, T_S, T_SM, DYNES, 1)[0] for s in (1.0, -1.0))
-        fast = sis_currents(np.array([V]), H, delta_S, delta_Sm, T_S, T_SM, DYNES, fold=False)
+        fast = sis_currents(float(V), H, delta_S, delta_Sm, T_S, T_SM, DYNES, fold=False)
 
         def error(current, heat, ref_current=ref_current, ref_heat=ref_heat):
             return max(abs(current - ref_current) / max(abs(ref_current), 1e-3),
                        abs(heat - ref_heat) / max(abs(ref_heat), 1e-3))
 
-        fast_err.append(error(fast["I_charge"][0], fast["heat_S"][0]))
+        fast_err.append(error(float(fast["I_charge"]), float(fast["heat_S"])))
         for eps in tolerances:
             start = time.perf_counter()
             slow = quad_point(V, delta_S, delta_Sm, eps)

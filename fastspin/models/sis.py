@@ -37,12 +37,24 @@ from scipy.optimize import brentq
 
 from fastspin.kernels import convolution as cv
 from fastspin.kernels import gap as gap_kernels
-from fastspin.model import Model, Output, Parameter, register
+from fastspin.model import Model, Output, Parameter, broadcast_columns, register
 from fastspin.units import Tc
 
 # Output slots of the sis term table.
 _I_UP, _I_DOWN, _HEAT_S = 0, 1, 2
 _N_OUT = 3
+
+#: the outputs of the sis model, in the row order of :func:`_sis_outputs`
+SIS_OUTPUTS = (
+    Output("I_up", "G_T*Delta0/e", "spin-up quasiparticle current, Eq. (2)"),
+    Output("I_down", "G_T*Delta0/e", "spin-down quasiparticle current, Eq. (2)"),
+    Output("I_charge", "G_T*Delta0/e", "charge current I_up + I_down"),
+    Output("I_spin", "G_T*Delta0/e", "spin current I_up - I_down"),
+    Output("SGE", "1", "spin current generation efficiency I_s/(|I_up|+|I_down|)"),
+    Output("heat_S", "G_T*Delta0^2/e^2", "heat current out of S"),
+    Output("heat_Sm", "G_T*Delta0^2/e^2", "heat current out of Sm"),
+)
+_SIS_OUTPUT_NAMES = tuple(output.name for output in SIS_OUTPUTS)
 
 _COMMON_PARAMETERS = (
     Parameter("h", "Delta0", 0.4, "exchange field in Sm", low=-2.0, high=2.0),
@@ -90,13 +102,15 @@ def sis_terms(V, h, delta_S, delta_Sm, T_S, T_Sm, dynes) -> np.ndarray:
     gap Δ_Sm, occupation f(E − V, T_S) − f(E, T_Sm); moment 0 → I_σ, moment 1 about
     V → heat out of S.
     """
-    arrays = np.broadcast_arrays(*(np.asarray(x, float) for x in (V, h, delta_S, delta_Sm, T_S, T_Sm, dynes)))
-    return _fill_sis_terms(*(np.array(a).ravel() for a in arrays))
+    return _fill_sis_terms(broadcast_columns(V, h, delta_S, delta_Sm, T_S, T_Sm, dynes)[1])
 
 
 @njit(cache=True)
-def _fill_sis_terms(V, h, delta_S, delta_Sm, T_S, T_Sm, dynes) -> np.ndarray:
-    """The tables of :func:`sis_terms` from flat arrays (compiled: a single point costs ~1 µs)."""
+def _fill_sis_terms(columns: np.ndarray) -> np.ndarray:
+    """The tables of :func:`sis_terms` from the rows V, h, Δ_S, Δ_Sm, T_S, T_Sm, Γ of ``columns``."""
+    V, h, delta_S, delta_Sm, T_S, T_Sm, dynes = (
+        columns[0], columns[1], columns[2], columns[3], columns[4], columns[5], columns[6]
+    )
     terms = np.zeros((V.size, 2, cv.N_COLUMNS))
     for i in range(V.size):
         for k in range(2):
@@ -153,7 +167,7 @@ def sis_currents(
     V, h, delta_S, delta_Sm, T_S, T_Sm, dynes, parallel: bool = False, fold: bool = True,
     rtol: float = cv.DEFAULT_RTOL, atol: float = cv.DEFAULT_ATOL,
 ) -> dict[str, np.ndarray]:
-    """All sis outputs for broadcastable arrays with the gaps already resolved.
+    """All sis outputs (:data:`SIS_OUTPUTS`) for broadcastable arrays with the gaps resolved.
 
     ``fold``: compute each distinct point once, and a bias −V from +V through the
     particle–hole symmetry of the DOS (seed 004, below Eq. (1)):
@@ -161,42 +175,43 @@ def sis_currents(
     costs half.  ``fold=False`` integrates every point as given (used by the tests
     that check the symmetry itself).  ``rtol``/``atol``: the engine's tolerances.
     """
-    arrays = np.broadcast_arrays(*(np.asarray(x, float) for x in (V, h, delta_S, delta_Sm, T_S, T_Sm, dynes)))
-    shape = arrays[0].shape
-    # copies: Numba warns on (read-only) broadcast views, and the copies are tiny
-    columns = [np.array(a).ravel() for a in arrays]
+    shape, columns = broadcast_columns(V, h, delta_S, delta_Sm, T_S, T_Sm, dynes)
     bias = columns[0]
-    folded = fold and bias.size > 1  # a single point has nothing to share
-    if folded:
-        unique, inverse = _fold_biases(np.abs(bias), np.stack(columns[1:], axis=1))
-        columns = [np.ascontiguousarray(unique[:, j]) for j in range(7)]
-    terms = _fill_sis_terms(*columns)
-    values, _errors = cv.integrate_batch(terms, _N_OUT, rtol, atol, parallel=parallel)
-    up = values[:, _I_UP]
-    down = values[:, _I_DOWN]
-    heat_S = values[:, _HEAT_S]
-    if folded:
-        up, down, heat_S = up[inverse], down[inverse], heat_S[inverse]
-        negative = bias < 0
-        up, down = np.where(negative, -down, up), np.where(negative, -up, down)
-    I_up = up.reshape(shape)
-    I_down = down.reshape(shape)
-    heat_S = heat_S.reshape(shape)
-    I_charge = I_up + I_down
-    I_spin = I_up - I_down
-    total = np.abs(I_up) + np.abs(I_down)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        SGE = np.where(total > 0, I_spin / total, np.nan)
-    V_b = bias.reshape(shape)
-    return {
-        "I_up": I_up,
-        "I_down": I_down,
-        "I_charge": I_charge,
-        "I_spin": I_spin,
-        "SGE": SGE,
-        "heat_S": heat_S,
-        "heat_Sm": -(heat_S + V_b * I_charge),
-    }
+    if fold and bias.size > 1:  # a single point has nothing to share
+        unique, inverse = _fold_biases(np.abs(bias), columns[1:].T)
+        table_columns = np.ascontiguousarray(unique.T)
+    else:
+        table_columns, inverse = columns, np.arange(bias.size)
+    values, _errors = cv.integrate_batch(_fill_sis_terms(table_columns), _N_OUT, rtol, atol, parallel=parallel)
+    rows = _sis_outputs(values, bias, inverse, table_columns is not columns).reshape((len(SIS_OUTPUTS), *shape))
+    return dict(zip(_SIS_OUTPUT_NAMES, rows, strict=True))
+
+
+@njit(cache=True, error_model="numpy")
+def _sis_outputs(values: np.ndarray, bias: np.ndarray, source: np.ndarray, folded: bool) -> np.ndarray:
+    """The rows of :data:`SIS_OUTPUTS` from the integrals (I↑, I↓, heat_S) of each point.
+
+    Point i takes the integrals of row ``source[i]``.  ``folded``: every row was
+    integrated at +|V|, so a point with V < 0 gets I_σ(−V) = −I_−σ(V) and
+    heat_S(−V) = heat_S(V); otherwise each row is the point's own bias.
+    """
+    out = np.empty((7, bias.size))
+    for i in range(bias.size):
+        up = values[source[i], _I_UP]
+        down = values[source[i], _I_DOWN]
+        heat_S = values[source[i], _HEAT_S]
+        if folded and bias[i] < 0.0:
+            up, down = -down, -up
+        charge = up + down
+        total = abs(up) + abs(down)
+        out[0, i] = up
+        out[1, i] = down
+        out[2, i] = charge
+        out[3, i] = up - down
+        out[4, i] = (up - down) / total if total > 0.0 else math.nan
+        out[5, i] = heat_S
+        out[6, i] = -(heat_S + bias[i] * charge)
+    return out
 
 
 @register
@@ -216,15 +231,7 @@ class SISJunction(Model):
         Parameter("V", "Delta0/e", 0.0, "bias voltage, mu_S - mu_Sm = eV", low=-20.0, high=20.0),
         *_COMMON_PARAMETERS,
     )
-    outputs = (
-        Output("I_up", "G_T*Delta0/e", "spin-up quasiparticle current, Eq. (2)"),
-        Output("I_down", "G_T*Delta0/e", "spin-down quasiparticle current, Eq. (2)"),
-        Output("I_charge", "G_T*Delta0/e", "charge current I_up + I_down"),
-        Output("I_spin", "G_T*Delta0/e", "spin current I_up - I_down"),
-        Output("SGE", "1", "spin current generation efficiency I_s/(|I_up|+|I_down|)"),
-        Output("heat_S", "G_T*Delta0^2/e^2", "heat current out of S"),
-        Output("heat_Sm", "G_T*Delta0^2/e^2", "heat current out of Sm"),
-    )
+    outputs = SIS_OUTPUTS
     cost_per_point = 3e-5  # bench_sis: 30 µs per point at Γ = 1e-4 (15 µs folded)
 
     @classmethod
