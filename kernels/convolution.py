@@ -40,7 +40,9 @@ all the numerics, so every model shares one compiled engine.
 
 Numerics
 --------
-* Breakpoints at every DOS singularity s ± Δ of every term, and at every Fermi step μ.
+* Breakpoints at every DOS singularity s ± Δ of every term.  Fermi steps, which are
+  analytic in |Im ε| < πT, get panel edges only where the panels around them are wider
+  than a few k_B T (:func:`_place_fermi_steps`).
 * Product integration at the DOS edges (:func:`product_panels`, :func:`product_weights`):
   next to an edge e of one DOS factor N the integrand is N(ε)·g(ε) with g smooth as long
   as every other singularity (other DOS edges, Fermi poles μ ± iπT) is far away.  One
@@ -465,16 +467,19 @@ def _kronrod_rule(
 def breakpoints(terms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sorted breakpoints and their grading scales for a term table.
 
-    DOS singularities s ± Δ get the term's Dynes Γ as scale; Fermi steps μ get
-    2 k_B T; the window ends get +inf (no grading).  Points outside the window are
-    dropped, coincident points merged (keeping the smallest scale).
+    DOS singularities s ± Δ get the term's Dynes Γ as scale; the window ends get +inf
+    (no grading).  Points outside the window are dropped, coincident points merged
+    (keeping the smallest scale).  The Fermi steps are then placed by
+    :func:`_place_fermi_steps`.
     """
     n = terms.shape[0]
-    points = np.empty(6 * n + 2)
-    scales = np.empty(6 * n + 2)
+    points = np.empty(4 * n + 2)
+    scales = np.empty(4 * n + 2)
+    steps = np.empty((2 * n, 2))
     lo = np.inf
     hi = -np.inf
     m = 0
+    n_steps = 0
     for k in range(n):
         row = terms[k]
         if row[COL_COEFF] == 0.0:
@@ -506,23 +511,30 @@ def breakpoints(terms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
                 points[m + 1] = row[col_shift] + delta
                 scales[m + 1] = scale
                 m += 2
-        points[m] = row[COL_MU_L]
-        scales[m] = 2.0 * row[COL_T_L]
-        m += 1
+        steps[n_steps, 0] = row[COL_MU_L]
+        steps[n_steps, 1] = row[COL_T_L]
+        n_steps += 1
         if mode != MODE_DERIVATIVE:
-            points[m] = row[COL_MU_R]
-            scales[m] = 2.0 * row[COL_T_R]
-            m += 1
-    if m == 0:
+            steps[n_steps, 0] = row[COL_MU_R]
+            steps[n_steps, 1] = row[COL_T_R]
+            n_steps += 1
+    if n_steps == 0:
         return np.empty(0), np.empty(0)
     points[m] = lo
     scales[m] = np.inf
     points[m + 1] = hi
     scales[m + 1] = np.inf
     m += 2
-    order = np.argsort(points[:m])
-    out_points = np.empty(m)
-    out_scales = np.empty(m)
+    hard_points, hard_scales = _merge_sorted(points[:m], scales[:m], lo, hi)
+    return _place_fermi_steps(hard_points, hard_scales, steps[:n_steps])
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _merge_sorted(points: np.ndarray, scales: np.ndarray, lo: float, hi: float):
+    """``points`` sorted, those outside [lo, hi] dropped, coincident ones merged (smallest scale)."""
+    order = np.argsort(points)
+    out_points = np.empty(points.size)
+    out_scales = np.empty(points.size)
     count = 0
     for idx in order:
         x = points[idx]
@@ -535,6 +547,65 @@ def breakpoints(terms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         out_scales[count] = scales[idx]
         count += 1
     return out_points[:count], out_scales[:count]
+
+
+#: a Fermi step needs no panel edge inside an interval of at most this half-width (in
+#: k_B T): its poles μ ± iπT then lie at Bernstein-ellipse parameter ρ ≥ 2.5 of that
+#: panel wherever the step sits in it, so the 15-point rule converges as ρ^(−30)
+FERMI_FREE_HALF_WIDTH_IN_T = 4.0
+#: an isolated step is the centre of one panel of this half-width (in k_B T): ρ = 3.4
+FERMI_PANEL_HALF_WIDTH_IN_T = 2.0
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _place_fermi_steps(points: np.ndarray, scales: np.ndarray, steps: np.ndarray):
+    """Breakpoints ``points`` (sorted, with scales) plus the panel edges the Fermi steps need.
+
+    A Fermi factor f((ε − μ)/T) is analytic in the strip |Im ε| < πT, so a step is not a
+    singularity to cut at but a feature to resolve.  Steps are placed coldest first:
+
+    * a step inside an interval of half-width ≤ 4 T (between breakpoints placed so far)
+      needs nothing: the interval's panels resolve it;
+    * a step with no breakpoint within 4 T becomes the centre of one panel
+      [μ − 2T, μ + 2T], graded outward from there (next edges at μ ± 16 T, as when
+      grading from μ itself with scale 2T);
+    * otherwise μ itself is a breakpoint with grading scale 2T.
+    """
+    order = np.argsort(steps[:, 1])
+    out_points = np.empty(points.size + 2 * steps.shape[0])
+    out_scales = np.empty(points.size + 2 * steps.shape[0])
+    out_points[: points.size] = points
+    out_scales[: points.size] = scales
+    m = points.size
+    lo = points[0]
+    hi = points[-1]
+    for idx in order:
+        mu = steps[idx, 0]
+        temperature = steps[idx, 1]
+        if mu <= lo or mu >= hi:
+            continue
+        left = lo
+        right = hi
+        for i in range(m):
+            x = out_points[i]
+            if x <= mu:
+                left = max(left, x)
+            if x >= mu:
+                right = min(right, x)
+        if 0.5 * (right - left) <= FERMI_FREE_HALF_WIDTH_IN_T * temperature:
+            continue
+        near = FERMI_FREE_HALF_WIDTH_IN_T * temperature
+        if mu - left > near and right - mu > near:
+            half = FERMI_PANEL_HALF_WIDTH_IN_T * temperature
+            for side in (-1.0, 1.0):
+                out_points[m] = mu + side * half
+                out_scales[m] = (GRADING_RATIO - 1.0) * half
+                m += 1
+        else:
+            out_points[m] = mu
+            out_scales[m] = FERMI_PANEL_HALF_WIDTH_IN_T * temperature
+            m += 1
+    return _merge_sorted(out_points[:m], out_scales[:m], lo, hi)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
