@@ -292,13 +292,13 @@ def prepare_plan(terms: np.ndarray):
                 fermi_table[index, 2] = 1.0
             occ_fermi[i, side] = index
     return (
-        dos_table[:n_dos].copy(),
-        occ_table[:n_occ].copy(),
-        plan[:n_active].copy(),
-        coeff[:n_active].copy(),
-        weight_shift[:n_active].copy(),
-        kappa[:n_active].copy(),
-        fermi_table[:n_fermi].copy(),
+        dos_table[:n_dos],
+        occ_table[:n_occ],
+        plan[:n_active],
+        coeff[:n_active],
+        weight_shift[:n_active],
+        kappa[:n_active],
+        fermi_table[:n_fermi],
         occ_fermi,
     )
 
@@ -417,50 +417,57 @@ def integrand_nodes(
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _kronrod_nodes(a: float, b: float, nodes: np.ndarray, start: int) -> None:
-    """The 15 Kronrod nodes of [a, b] into nodes[start:start + 15], in increasing order."""
-    centre = 0.5 * (a + b)
-    half = 0.5 * (b - a)
-    nodes[start + 7] = centre
-    for j in range(7):
-        dx = half * _XGK[j]
-        nodes[start + j] = centre - dx
-        nodes[start + 14 - j] = centre + dx
+def _kronrod_nodes(a: np.ndarray, b: np.ndarray, count: int, nodes: np.ndarray) -> None:
+    """The 15 Kronrod nodes of the panels [a[m], b[m]], m < count, node-major.
+
+    Node j of panel m goes to nodes[j·count + m] (j = 0..14 in increasing order), so that
+    :func:`_kronrod_rules` runs unit-stride loops over the panels.
+    """
+    for m in range(count):
+        centre = 0.5 * (a[m] + b[m])
+        half = 0.5 * (b[m] - a[m])
+        nodes[7 * count + m] = centre
+        for j in range(7):
+            dx = half * _XGK[j]
+            nodes[j * count + m] = centre - dx
+            nodes[(14 - j) * count + m] = centre + dx
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _kronrod_rule(
-    a: float, b: float, values: np.ndarray, start: int, result: np.ndarray, error: np.ndarray
+def _kronrod_rules(
+    a: np.ndarray, b: np.ndarray, count: int, values: np.ndarray, result: np.ndarray, error: np.ndarray
 ) -> None:
-    """15-point Gauss–Kronrod rule on [a, b] for all outputs, QUADPACK error estimate.
+    """15-point Gauss–Kronrod rule with QUADPACK's error estimate on ``count`` panels at once.
 
-    ``values`` (n_out, ·) holds the integrand at the nodes of :func:`_kronrod_nodes` in
-    columns start..start + 14.
+    ``values`` (n_out, ·) holds the integrand at the nodes of :func:`_kronrod_nodes`;
+    ``result[m, o]`` and ``error[m, o]`` receive panel m's integral and error estimate
+    (QUADPACK qk15: resasc·min(1, (200 |K − G|/resasc)^1.5), floored by rounding).
     """
-    half = 0.5 * (b - a)
-    for o in range(result.size):
-        f = values[o, start : start + 15]
-        kronrod = _WGK[7] * f[7]
-        gauss = _WG[3] * f[7]
-        for j in range(7):
-            pair = f[j] + f[14 - j]
-            kronrod += _WGK[j] * pair
-            if j % 2 == 1:
-                gauss += _WG[j // 2] * pair
-        mean = 0.5 * kronrod
-        resasc = _WGK[7] * abs(f[7] - mean)
-        for j in range(7):
-            resasc += _WGK[j] * (abs(f[j] - mean) + abs(f[14 - j] - mean))
-        kronrod *= half
-        resasc *= abs(half)
-        err = abs(kronrod - gauss * half)
-        if resasc != 0.0 and err != 0.0:
-            scaled = 200.0 * err / resasc
-            err = resasc * min(1.0, scaled * math.sqrt(scaled))  # QUADPACK's (200 err/resasc)^1.5
-        # floor from rounding, as in QUADPACK
-        err = max(err, 50.0 * 2.22e-16 * abs(kronrod))
-        result[o] = kronrod
-        error[o] = err
+    for o in range(values.shape[0]):
+        f = values[o]
+        for m in range(count):  # the loops over j unroll; this one vectorises
+            centre_value = f[7 * count + m]
+            kronrod = _WGK[7] * centre_value
+            gauss = _WG[3] * centre_value
+            for j in range(7):
+                pair = f[j * count + m] + f[(14 - j) * count + m]
+                kronrod += _WGK[j] * pair
+                if j % 2 == 1:
+                    gauss += _WG[j // 2] * pair
+            mean = 0.5 * kronrod
+            resasc = _WGK[7] * abs(centre_value - mean)
+            for j in range(7):
+                resasc += _WGK[j] * (abs(f[j * count + m] - mean) + abs(f[(14 - j) * count + m] - mean))
+            half = 0.5 * (b[m] - a[m])
+            kronrod *= half
+            resasc *= abs(half)
+            err = abs(kronrod - gauss * half)
+            scaled = 200.0 * err / resasc if resasc != 0.0 else 0.0
+            if resasc != 0.0 and err != 0.0:
+                err = resasc * min(1.0, scaled * math.sqrt(scaled))
+            # floor from rounding, as in QUADPACK
+            result[m, o] = kronrod
+            error[m, o] = max(err, 50.0 * 2.22e-16 * abs(kronrod))
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -931,17 +938,21 @@ def integrate_terms_cached(
         pa[p] = edges[p]
         pb[p] = edges[p + 1]
     if n_kronrod > 0:
+        kronrod_panels = np.empty(n_kronrod, dtype=np.int64)
         m = 0
         for p in range(n_panels):
             if product_of[p] < 0:
-                _kronrod_nodes(pa[p], pb[p], nodes, 15 * m)
+                kronrod_panels[m] = p
                 m += 1
+        kronrod_a = pa[kronrod_panels]
+        kronrod_b = pb[kronrod_panels]
+        _kronrod_nodes(kronrod_a, kronrod_b, n_kronrod, nodes)
         integrand_nodes(nodes[: 15 * n_kronrod], plan_tuple, scratch_dos, scratch_occ, work, work, -1)
-        m = 0
-        for p in range(n_panels):
-            if product_of[p] < 0:
-                _kronrod_rule(pa[p], pb[p], work, 15 * m, pval[p], perr[p])
-                m += 1
+        kronrod_values = np.empty((n_kronrod, n_out))
+        kronrod_errors = np.empty((n_kronrod, n_out))
+        _kronrod_rules(kronrod_a, kronrod_b, n_kronrod, work, kronrod_values, kronrod_errors)
+        pval[kronrod_panels] = kronrod_values
+        perr[kronrod_panels] = kronrod_errors
     n_gl = _GL_NODES.size
     done_factor = np.zeros(dos_table.shape[0], dtype=np.bool_)
     for q0 in range(n_prod):
@@ -975,6 +986,10 @@ def integrate_terms_cached(
             values[o] += pval[p, o]
             errors[o] += perr[p, o]
     tol = np.empty(n_out)
+    halves_a = np.empty(2)
+    halves_b = np.empty(2)
+    halves_value = np.empty((2, n_out))
+    halves_error = np.empty((2, n_out))
     while True:
         done = True
         for o in range(n_out):
@@ -1018,11 +1033,17 @@ def integrate_terms_cached(
         pa[n_panels] = mid
         pb[n_panels] = b
         fixed[n_panels] = False
-        _kronrod_nodes(a, mid, nodes, 0)
-        _kronrod_nodes(mid, b, nodes, 15)
+        halves_a[0] = a
+        halves_b[0] = mid
+        halves_a[1] = mid
+        halves_b[1] = b
+        _kronrod_nodes(halves_a, halves_b, 2, nodes)
         integrand_nodes(nodes[:30], plan_tuple, scratch_dos, scratch_occ, work, work, -1)
-        _kronrod_rule(a, mid, work, 0, pval[worst], perr[worst])
-        _kronrod_rule(mid, b, work, 15, pval[n_panels], perr[n_panels])
+        _kronrod_rules(halves_a, halves_b, 2, work, halves_value, halves_error)
+        pval[worst] = halves_value[0]
+        perr[worst] = halves_error[0]
+        pval[n_panels] = halves_value[1]
+        perr[n_panels] = halves_error[1]
         for o in range(n_out):
             values[o] += pval[worst, o] + pval[n_panels, o]
             errors[o] += perr[worst, o] + perr[n_panels, o]
@@ -1103,6 +1124,18 @@ def integrate_term_batch_parallel(
 _thread_caches = threading.local()
 
 
+def thread_weight_cache():
+    """This Python thread's product-weight cache (:func:`new_weight_cache`), kept across calls.
+
+    Compiled callers that integrate on their own (a model's fused block kernel) take it
+    from here, as :func:`integrate_batch` does: never share one between threads.
+    """
+    cache = getattr(_thread_caches, "weights", None)
+    if cache is None:
+        cache = _thread_caches.weights = new_weight_cache()
+    return cache
+
+
 def integrate_batch(
     term_batch: np.ndarray, n_out: int, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL,
     parallel: bool = False,
@@ -1115,10 +1148,7 @@ def integrate_batch(
     """
     if parallel:
         return integrate_term_batch_parallel(term_batch, n_out, rtol, atol)
-    cache = getattr(_thread_caches, "weights", None)
-    if cache is None:
-        cache = _thread_caches.weights = new_weight_cache()
-    return integrate_term_batch_cached(term_batch, n_out, rtol, atol, cache)
+    return integrate_term_batch_cached(term_batch, n_out, rtol, atol, thread_weight_cache())
 
 
 def integrate(

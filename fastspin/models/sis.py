@@ -105,7 +105,7 @@ def sis_terms(V, h, delta_S, delta_Sm, T_S, T_Sm, dynes) -> np.ndarray:
     return _fill_sis_terms(broadcast_columns(V, h, delta_S, delta_Sm, T_S, T_Sm, dynes)[1])
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _fill_sis_terms(columns: np.ndarray) -> np.ndarray:
     """The tables of :func:`sis_terms` from the rows V, h, Δ_S, Δ_Sm, T_S, T_Sm, Γ of ``columns``."""
     V, h, delta_S, delta_Sm, T_S, T_Sm, dynes = (
@@ -182,12 +182,23 @@ def sis_currents(
         table_columns = np.ascontiguousarray(unique.T)
     else:
         table_columns, inverse = columns, np.arange(bias.size)
-    values, _errors = cv.integrate_batch(_fill_sis_terms(table_columns), _N_OUT, rtol, atol, parallel=parallel)
-    rows = _sis_outputs(values, bias, inverse, table_columns is not columns).reshape((len(SIS_OUTPUTS), *shape))
-    return dict(zip(_SIS_OUTPUT_NAMES, rows, strict=True))
+    folded = table_columns is not columns
+    if parallel:
+        values, _errors = cv.integrate_batch(_fill_sis_terms(table_columns), _N_OUT, rtol, atol, parallel=True)
+        rows = _sis_outputs(values, bias, inverse, folded)
+    else:  # one compiled call: what a single point costs in Python is this call
+        rows = _sis_rows(table_columns, bias, inverse, folded, rtol, atol, cv.thread_weight_cache())
+    return dict(zip(_SIS_OUTPUT_NAMES, rows.reshape((len(SIS_OUTPUTS), *shape)), strict=True))
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, nogil=True)
+def _sis_rows(columns, bias, source, folded, rtol, atol, weight_cache) -> np.ndarray:
+    """:func:`_fill_sis_terms`, the serial engine and :func:`_sis_outputs` in one compiled call."""
+    values, _errors = cv.integrate_term_batch_cached(_fill_sis_terms(columns), _N_OUT, rtol, atol, weight_cache)
+    return _sis_outputs(values, bias, source, folded)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def _sis_outputs(values: np.ndarray, bias: np.ndarray, source: np.ndarray, folded: bool) -> np.ndarray:
     """The rows of :data:`SIS_OUTPUTS` from the integrals (I↑, I↓, heat_S) of each point.
 
