@@ -178,39 +178,45 @@ def sis_currents(
     shape, columns = broadcast_columns(V, h, delta_S, delta_Sm, T_S, T_Sm, dynes)
     bias = columns[0]
     if fold and bias.size > 1:  # a single point has nothing to share
-        unique, inverse = _fold_biases(np.abs(bias), columns[1:].T)
+        unique, source = _fold_biases(np.abs(bias), columns[1:].T)
         table_columns = np.ascontiguousarray(unique.T)
     else:
-        table_columns, inverse = columns, np.arange(bias.size)
-    folded = table_columns is not columns
+        table_columns, source = columns, _UNFOLDED
     if parallel:
         values, _errors = cv.integrate_batch(_fill_sis_terms(table_columns), _N_OUT, rtol, atol, parallel=True)
-        rows = _sis_outputs(values, bias, inverse, folded)
+        rows = _sis_outputs(values, bias, source)
     else:  # one compiled call: what a single point costs in Python is this call
-        rows = _sis_rows(table_columns, bias, inverse, folded, rtol, atol, cv.thread_weight_cache())
+        rows = _sis_rows(table_columns, bias, source, rtol, atol, cv.thread_weight_cache())
     return dict(zip(_SIS_OUTPUT_NAMES, rows.reshape((len(SIS_OUTPUTS), *shape)), strict=True))
 
 
+#: ``source`` of an unfolded batch: every point is its own row (see :func:`_sis_outputs`)
+_UNFOLDED = np.empty(0, dtype=np.int64)
+
+
 @njit(cache=True, nogil=True)
-def _sis_rows(columns, bias, source, folded, rtol, atol, weight_cache) -> np.ndarray:
+def _sis_rows(columns, bias, source, rtol, atol, weight_cache) -> np.ndarray:
     """:func:`_fill_sis_terms`, the serial engine and :func:`_sis_outputs` in one compiled call."""
     values, _errors = cv.integrate_term_batch_cached(_fill_sis_terms(columns), _N_OUT, rtol, atol, weight_cache)
-    return _sis_outputs(values, bias, source, folded)
+    return _sis_outputs(values, bias, source)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _sis_outputs(values: np.ndarray, bias: np.ndarray, source: np.ndarray, folded: bool) -> np.ndarray:
+def _sis_outputs(values: np.ndarray, bias: np.ndarray, source: np.ndarray) -> np.ndarray:
     """The rows of :data:`SIS_OUTPUTS` from the integrals (I↑, I↓, heat_S) of each point.
 
-    Point i takes the integrals of row ``source[i]``.  ``folded``: every row was
-    integrated at +|V|, so a point with V < 0 gets I_σ(−V) = −I_−σ(V) and
-    heat_S(−V) = heat_S(V); otherwise each row is the point's own bias.
+    Folded batch (``source`` not empty): point i takes the integrals of row
+    ``source[i]``, integrated at +|V|, so a point with V < 0 gets I_σ(−V) = −I_−σ(V)
+    and heat_S(−V) = heat_S(V).  Unfolded (``source`` empty): row i is point i at its
+    own bias.
     """
+    folded = source.size > 0
     out = np.empty((7, bias.size))
     for i in range(bias.size):
-        up = values[source[i], _I_UP]
-        down = values[source[i], _I_DOWN]
-        heat_S = values[source[i], _HEAT_S]
+        row = source[i] if folded else i
+        up = values[row, _I_UP]
+        down = values[row, _I_DOWN]
+        heat_S = values[row, _HEAT_S]
         if folded and bias[i] < 0.0:
             up, down = -down, -up
         charge = up + down
