@@ -82,7 +82,7 @@ class FISJunction(Model):
             "torque-noise correlator D = -(1/8) d^2 s_T/dphi_q^2 csc^2(theta), Eq. (20)",
         ),
     )
-    cost_per_point = 5e-5  # bench_fis: ~55 µs per point with the gap solves (37 µs without)
+    cost_per_point = 2.6e-5  # bench_fis: ~26 µs per point with the gap solves (21 µs without)
 
     @classmethod
     def warmup(cls) -> None:

@@ -249,7 +249,7 @@ class SISJunction(Model):
         *_COMMON_PARAMETERS,
     )
     outputs = SIS_OUTPUTS
-    cost_per_point = 3e-5  # bench_sis: 30 µs per point at Γ = 1e-4 (15 µs folded)
+    cost_per_point = 1.5e-5  # bench_sis: 15 µs per point at Γ = 1e-4 (8 µs folded)
 
     @classmethod
     def warmup(cls) -> None:
