@@ -187,7 +187,8 @@ def sis_currents(
         rows = _sis_outputs(values, bias, source)
     else:  # one compiled call: what a single point costs in Python is this call
         rows = _sis_rows(table_columns, bias, source, rtol, atol, cv.thread_weight_cache())
-    return dict(zip(_SIS_OUTPUT_NAMES, rows.reshape((len(SIS_OUTPUTS), *shape)), strict=True))
+    # seven declared outputs, seven rows by construction (strict=True costs ~1 µs here)
+    return dict(zip(_SIS_OUTPUT_NAMES, rows.reshape((len(SIS_OUTPUTS), *shape)), strict=False))
 
 
 #: ``source`` of an unfolded batch: every point is its own row (see :func:`_sis_outputs`)
