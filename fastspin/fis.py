@@ -91,7 +91,7 @@ import numpy as np
 from numba import njit
 
 from fastspin.kernels import convolution as cv
-from fastspin.model import ParameterError
+from fastspin.model import ParameterError, broadcast_columns
 
 # Output slots of the nonlinear term table.
 I_CHARGE, HEAT_S, TORQUE_Z, TORQUE_NOISE, TORQUE_PERP = 0, 1, 2, 3, 4
@@ -140,12 +140,9 @@ def fis_terms(
     numpy's SIMD cos/sin/tanh may differ from the libm ones Numba calls in the last bit); the
     rows are filled by the compiled :func:`_fill_fis_terms` (row layout there).
     """
-    inputs = [np.asarray(x, float) for x in (V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta)]
-    # broadcast into one owned buffer (Numba warns on views of np.broadcast_arrays)
-    flat = np.empty((len(inputs), *np.broadcast(*inputs).shape))
-    for j, x in enumerate(inputs):
-        flat[j] = x
-    V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta = flat.reshape(len(inputs), -1)
+    # one owned (10, n) buffer (Numba warns on views of np.broadcast_arrays)
+    _, columns = broadcast_columns(V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta)
+    V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta = columns
     cos_theta = np.cos(theta)
     # μ = V + Ω_σσ', Ω_σσ' = (σ − σ' cos θ) Ω/2, one row per (σ, σ') pair of _PAIRS
     mu_f = V + 0.5 * (_PAIRS[:, :1] - _PAIRS[:, 1:] * cos_theta) * Omega
