@@ -55,6 +55,7 @@ SIS_OUTPUTS = (
     Output("heat_Sm", "G_T*Delta0^2/e^2", "heat current out of Sm"),
 )
 _SIS_OUTPUT_NAMES = tuple(output.name for output in SIS_OUTPUTS)
+_N_SIS_OUTPUTS = len(SIS_OUTPUTS)  # rows of _sis_outputs, frozen into the compiled code
 
 _COMMON_PARAMETERS = (
     Parameter("h", "Delta0", 0.4, "exchange field in Sm", low=-2.0, high=2.0),
@@ -188,7 +189,7 @@ def sis_currents(
     else:  # one compiled call: what a single point costs in Python is this call
         rows = _sis_rows(table_columns, bias, source, rtol, atol, cv.thread_weight_cache())
     # seven declared outputs, seven rows by construction (strict=True costs ~1 µs here)
-    return dict(zip(_SIS_OUTPUT_NAMES, rows.reshape((len(SIS_OUTPUTS), *shape)), strict=False))
+    return dict(zip(_SIS_OUTPUT_NAMES, rows.reshape((_N_SIS_OUTPUTS, *shape)), strict=False))
 
 
 #: ``source`` of an unfolded batch: every point is its own row (see :func:`_sis_outputs`)
@@ -212,7 +213,7 @@ def _sis_outputs(values: np.ndarray, bias: np.ndarray, source: np.ndarray) -> np
     own bias.
     """
     folded = source.size > 0
-    out = np.empty((7, bias.size))
+    out = np.empty((_N_SIS_OUTPUTS, bias.size))
     for i in range(bias.size):
         row = source[i] if folded else i
         up = values[row, _I_UP]
