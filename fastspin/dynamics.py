@@ -480,6 +480,7 @@ def run_ensemble(
     stream: int = 0,
     criterion: SwitchCriterion | None = None,
     stop_at_switch: bool = False,
+    crossing_correction: bool = True,
     sample_start: int | None = None,
     sample_every: int = 1,
     n_bins: int = 100,
@@ -526,7 +527,7 @@ def run_ensemble(
     args = (
         spin.vector(), m0_vec, np.uint64(seed), np.int64(stream), np.int64(first_trajectory),
         float(dt), np.int64(n_steps), np.array(criterion.axis), float(criterion.level),
-        bool(stop_at_switch), np.int64(sample_start), np.int64(sample_every), switch_time,
+        bool(stop_at_switch), bool(crossing_correction), np.int64(sample_start), np.int64(sample_every), switch_time,
         final_m, mean_projection, histogram, traces, np.int64(trace_every),
     )  # fmt: skip
     _launch(_llg.llg_ensemble, _llg.llg_ensemble_parallel, args, parallel, n_tasks)
