@@ -258,7 +258,7 @@ def switching_curve_figure(spin_at, dt: float, cmtj_sample: int) -> None:
           f"{cm_wall:.0f} s for the curve (x {n}/{cmtj_sample})")  # fmt: skip
     print(f"  ratio (wall time to the curve, cmtj/fastspin): {cm_wall / fs_wall:.1f}x")
     print("  J [A/m^2]   P_sw fastspin   P_sw cmtj (sample)")
-    for current, pf, pc in zip(FOM_CURRENTS, p_fastspin, p_cmtj):
+    for current, pf, pc in zip(FOM_CURRENTS, p_fastspin, p_cmtj, strict=True):
         print(f"  {current:10.3e}   {pf:8.4f}        {pc:6.3f}")
     print(f"  largest |z| of the cmtj sample against fastspin: {np.max(np.abs(z)):.1f} "
           f"(chi^2 = {np.sum(z**2):.1f} for {len(z)} points); load average {os.getloadavg()[0]:.2f}")  # fmt: skip
