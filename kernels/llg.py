@@ -34,6 +34,10 @@ predictor and the corrector,
 
     m̃ = normalize(m + Δτ f(m, τ)),  m' = normalize(m + Δτ/2 [f(m, τ) + f(m̃, τ+Δτ)]).
 
+First passages are tested after every step and, optionally, between steps by the
+Brownian-bridge crossing probability of the monitored coordinate (:func:`run_chunk`),
+which removes the O(Δτ^1/2) bias of discrete monitoring.
+
 Random numbers
 --------------
 Step s (s = 0, 1, …) of trajectory i uses normals 3s, 3s+1, 3s+2 of
@@ -44,10 +48,13 @@ an integer sum, so it too is independent of how trajectories are split into bloc
 threads.  ``llg_ensemble_parallel`` is the ``prange`` variant and returns identical
 results.
 
-Performance: up to ``LANES`` = 64 trajectories are integrated side by side so that
+Performance: up to ``LANES`` = 128 trajectories are integrated side by side so that
 the Heun step and the Box-Muller normals vectorize (AVX2/AVX-512); kernels are compiled
 with ``error_model="numpy"`` because the default Python error model's zero-division
-checks prevent vectorization.
+checks prevent vectorization.  The Heun lanes have no divide or square root (the
+normalisations use a bit-seeded Newton inverse square root, λ = 0 skips the angular
+factor's divide), run as two short loops (predictor, corrector) whose iterations the
+core overlaps, and are compiled with FMA contraction.
 
 Parameter vector layout (float64, length ``NPAR``): see the ``P_*`` indices below.
 Waveforms: value(τ) = dc + ac·w(τ) with w = 0 (constant), 1[τ ≥ t0] (step),

@@ -18,6 +18,10 @@ Layout used by fastspin:
 * key  = (seed mod 2^32, seed >> 32)                       (64-bit seed)
 * counter = (block mod 2^32, block >> 32, trajectory, stream)
 
+* crossing-test uniforms (:func:`bridge_uniform`): counter
+  (step mod 2^32, (step >> 32) | 2^31, trajectory, stream), a range the normals'
+  blocks (< 2^63) never reach.
+
 ``trajectory`` and ``stream`` are 32-bit (trajectory < 2^32; ``stream`` lets a sweep
 give every parameter point its own noise, or the same noise for common random
 numbers).  ``block`` is 64-bit: one block yields four 32-bit words, i.e. four
@@ -31,7 +35,11 @@ lies strictly inside (0, 1), so r = sqrt(-2 ln u) is finite and bounded by
 sqrt(66 ln 2) = 6.76; the normal tail beyond 6.76 standard deviations (probability
 1.4e-11) is absent.  The logarithm and the sine/cosine are evaluated by polynomials
 (so that a loop over trajectories vectorizes) and agree with the libm Box-Muller
-values to 1e-10 absolute.
+values to 1e-10 absolute.  They use only multiplies, adds and one divide (no divisions
+by constants, which LLVM may not turn into multiplies) and are compiled with FMA
+contraction; so the normals are reproducible for a given build and CPU family, and
+equal those of fastspin releases before the division-free kernels to 1.4e-15 (94 %
+of them bit for bit).
 """
 
 from __future__ import annotations
