@@ -1,6 +1,6 @@
-r"""The ``tilt`` model: stochastic tilt angle of the precessing magnet of seed 000.
+r"""The ``tilt`` model: stochastic tilt angle of the precessing magnet of Ojajärvi et al. (2020).
 
-Eq. (8) of seed 000 for u = cos θ,
+Eq. (8) of Ojajärvi et al. (2020) for u = cos θ,
 
 .. math::
 
@@ -8,26 +8,26 @@ Eq. (8) of seed 000 for u = cos θ,
     \langle\eta(t)\eta(t')\rangle = 2\,[g_T D(u) + S A_0 T_F](1 - u^2)\,\delta(t - t'),
 
 with the spin-transfer torque τ_z (Eq. (5)) and the torque noise D (Eq. (20)) of the
-F/I/S junction from :func:`fastspin.fis.dynamics_tables` (61 angles θ ∈ [0, π], cubic
+F/I/S junction from :func:`fastspin.physics.fis.dynamics_tables` (61 angles θ ∈ [0, π], cubic
 splines; g_T = G_T ħ/e² = ``conductance``).  Per grid point the model reports
 
-* a Monte Carlo ensemble (:func:`fastspin.dynamics.run_tilt_ensemble`): ``n_trajectories``
+* a Monte Carlo ensemble (:func:`fastspin.physics.tilt.run_tilt_ensemble`): ``n_trajectories``
   trajectories from cos θ = ``u0`` for ``relaxation_times`` × τ_r, τ_r = 1/max|a0'(u)|
   the fastest deterministic relaxation time, with 100 Heun steps per τ_r; the mean, its
   standard error and the standard deviation of the final cos θ;
-* the stationary Fokker-Planck mean ⟨cos θ⟩ (:meth:`fastspin.dynamics.TiltAngleModel.
+* the stationary Fokker-Planck mean ⟨cos θ⟩ (:meth:`fastspin.physics.tilt.TiltAngleModel.
   stationary_density`, O(h²) on 2001 nodes, no sampling error) - the ensemble mean
   converges to it when the run is long compared with all relaxation (and hopping) times;
 * the FWHM of the dipole spectrum S_xx(ω) of Eq. (23)
-  (:func:`fastspin.dynamics.spectrum_linewidth`; NaN if the peak search fails).
+  (:func:`fastspin.physics.tilt.spectrum_linewidth`; NaN if the peak search fails).
 
-Units (seed 000): V in Δ0/e, h, Γ in Δ0, Ω and FWHM in Δ0/ħ, T in Δ0/k_B, S in ħ, A0
+Units (Ojajärvi et al. 2020): V in Δ0/e, h, Γ in Δ0, Ω and FWHM in Δ0/ħ, T in Δ0/k_B, S in ħ, A0
 dimensionless.  Defaults: the thermally driven oscillator of Fig. 5(c)-(d) with the code's
-sign h = −0.3 Δ0 ẑ (``h_angle`` = π; see :mod:`fastspin.fis_figures`).
+sign h = −0.3 Δ0 ẑ (``h_angle`` = π; see :mod:`fastspin.figures.fis`).
 
 Reproducibility: trajectory j at grid point i uses Philox (``run.seed``, stream i =
 global C-order point index, trajectory j), as the ``macrospin`` model: stores are
-identical for any block shape or worker count.  Outside a sweep the seed is
+identical for any block shape or worker count.  Outside a sweep the paper is
 ``options["seed"]`` (default 0).  Accuracy of the ensemble: Heun weak order 1 in dt
 (O(1 %) of τ_r per step) plus the sampling error reported.
 """
@@ -41,10 +41,11 @@ from typing import Any
 
 import numpy as np
 
-from fastspin import fis
-from fastspin.dynamics import TiltAngleModel, run_tilt_ensemble, spectrum_linewidth
-from fastspin.model import Model, Output, Parameter, broadcast_block, register, stochastic_streams
+from fastspin.model import Model, Output, Parameter, broadcast_block, stochastic_streams
 from fastspin.models.fis import FISJunction
+from fastspin.physics import fis
+from fastspin.physics.tilt import TiltAngleModel, run_tilt_ensemble, spectrum_linewidth
+from fastspin.references import OJAJARVI_2020
 from fastspin.units import Tc
 
 #: angles θ of the τ_z, D tables
@@ -57,15 +58,15 @@ _FIG5 = {"V": 0.0, "h": 0.3, "h_angle": math.pi, "P": 1.0, "Omega": 0.5, "T_S": 
          "T_F": 0.26 * Tc, "dynes": 1e-3}
 
 
-@register
 class TiltAngle(Model):
     name = "tilt"
-    seed = "000_c7ff3a23d70f00a8"
+    reference = OJAJARVI_2020
     description = (
         "F/I/S junction: stochastic precession angle, Eq. (8) with fis torque/noise tables - "
         "ensemble and Fokker-Planck <cos theta>, S_xx linewidth (Eq. 23)"
     )
     stochastic = True
+    warmup_params = {"n_trajectories": 2, "relaxation_times": 0.1}
     parameters = tuple(replace(_FIS[name], default=value) for name, value in _FIG5.items()) + (
         Parameter("S", "hbar", 100.0, "total spin of the magnet", low=0.0, high=1e12,
                   low_open=True),
@@ -84,12 +85,12 @@ class TiltAngle(Model):
         Output("mean_cos_theta_fp", "1", "stationary Fokker-Planck <cos(theta)>"),
         Output("fwhm", "Delta0/hbar", "FWHM of the dipole spectrum S_xx, Eq. (23)"),
     )
-    #: seconds per point at the defaults (tables ~0.05 s, ensemble 1000 x 3000 steps ~0.1 s)
+    #: seconds per point at the defaults (torque tables and a 1000-trajectory ensemble)
     cost_per_point = 0.2
 
     @staticmethod
     def model_at(point: Mapping[str, float]) -> TiltAngleModel:
-        """The :class:`fastspin.dynamics.TiltAngleModel` of one grid point (scalars)."""
+        """The :class:`fastspin.physics.tilt.TiltAngleModel` of one grid point (scalars)."""
         theta = np.linspace(0.0, math.pi, N_TABLE)
         cos_theta = np.cos(theta)[::-1]
         tables = fis.dynamics_tables(
