@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy.interpolate import CubicSpline
@@ -182,9 +183,14 @@ class SemiclassicalTiltModel(TiltAngleModel):
         noise = 4.0 * self.S * self.A0 * self.T
         return self.conductance * weights, slopes, damping, noise
 
+    @cached_property
+    def _roots(self) -> np.ndarray:
+        # the model is immutable: solve once (the spectrum searches ask for the density often)
+        return np.array([_root(*self._node_terms(i)) for i in range(self.cos_theta.size)])
+
     def root(self) -> np.ndarray:
         """p*(u) = i φ_q* at the table nodes: the nonzero root of s̃_T + s_G (dimensionless)."""
-        return np.array([_root(*self._node_terms(i)) for i in range(self.cos_theta.size)])
+        return self._roots.copy()
 
     def gaussian_root(self) -> np.ndarray:
         """p_G = −h(0)/h'(0) = −τ_tot/(2 D_tot sin²θ): the root of the quadratic expansion (Eq. (8))."""
