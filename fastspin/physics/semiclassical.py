@@ -43,11 +43,13 @@ and the rates are multiplied by g_T = G_T ħ/e².
   :meth:`~SemiclassicalTiltModel.root`, :meth:`~SemiclassicalTiltModel.gaussian_root`,
   :meth:`~SemiclassicalTiltModel.gaussian_density`.
 
-Accuracy: the rates to 1e-11 relative (engine rtol 1e-12, atol 1e-16 G_T Δ0), the root
-by Brent's method to 1e-14 relative; p*(u) and p_G(u) are interpolated from the table
-nodes by a cubic spline in u and integrated exactly, so the exponent 2S ∫ p du carries
-the spline error (O(h⁴) in the table spacing; tests/physics/test_semiclassical.py
-checks the Gaussian exponent against the Fokker-Planck density to 1e-4 of its range).
+Accuracy: the rates to the engine's rtol 1e-10 (atol 1e-14 G_T Δ0), the root by Brent's
+method to 1e-14 relative (in equilibrium p* = Ω/2T is tested to 1e-10 relative; the
+observed error is ~4e-15, the engine's two directions keeping detailed balance); h(0), h'(0) equal the τ_z, D of
+:func:`fastspin.physics.fis.dynamics_tables` to 1e-6.  p*(u) and p_G(u) are interpolated
+from the table nodes by a cubic spline in u and integrated exactly, so the exponent
+2S ∫ p du carries the spline error, O(h⁴) in the table spacing: 3e-7 of its range on 61
+angles at the Fig. 5(c) point (tests/physics/test_semiclassical.py).
 Units of the paper: ħ = k_B = 1, energies in Δ0; p dimensionless.
 """
 
@@ -81,8 +83,8 @@ def junction_rates(
 
     Eq. (20) of Ojajärvi et al. (2020), f_F = f0(ε − V − Ω_σσ', T_F), channels c = (σ, σ')
     in the order of :data:`fastspin.physics.fis.CHANNELS`; G_T = 1.  Returns an array
-    (len(cos_theta), 4, 2) in G_T Δ0/e² × Δ0 (a rate, Δ0/ħ for G_T = e²/ħ), accurate to
-    1e-11 relative (engine rtol 1e-12).
+    (len(cos_theta), 4, 2) in G_T Δ0/e² × Δ0 (a rate, Δ0/ħ for G_T = e²/ħ), to the
+    engine's rtol RATE_RTOL = 1e-10 (atol RATE_ATOL = 1e-14).
     """
     cos_theta = np.asarray(cos_theta, dtype=float)
     if cos_theta.ndim != 1 or np.any(np.abs(cos_theta) > 1.0):
