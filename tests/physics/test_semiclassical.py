@@ -81,7 +81,8 @@ def test_quadratic_expansion_is_eq8_torque_and_noise():
 
 def test_gaussian_exponent_at_omega_over_2T_1p5():
     """Equilibrium at Ω/2T = 1.5: only the spin-flip channels (|k| = 2) act at the poles, where
-    p_G/p* = tanh(Ω/2T)/(Ω/2T) = 0.603 exactly; inside, the ratio lies between that and 1."""
+    p_G/p* = tanh(Ω/2T)/(Ω/2T) = 0.603 exactly; at θ = π/2 every channel has |k| = 1 and
+    p_G/p* = tanh(Ω/4T)/(Ω/4T) = 0.847; in between, the ratio lies between 0.603 and 1."""
     T = 0.5 * Tc
     x = 1.5
     model = _model(T, T, 2.0 * x * T)
@@ -89,6 +90,9 @@ def test_gaussian_exponent_at_omega_over_2T_1p5():
     pole = math.tanh(x) / x
     assert ratio[0] == pytest.approx(pole, rel=1e-9)
     assert ratio[-1] == pytest.approx(pole, rel=1e-9)
+    equator = np.argmin(np.abs(model.cos_theta))
+    assert abs(model.cos_theta[equator]) < 1e-15
+    assert ratio[equator] == pytest.approx(math.tanh(x / 2) / (x / 2), rel=1e-9)
     assert np.all((ratio >= pole - 1e-12) & (ratio < 1.0))
 
 
