@@ -74,7 +74,8 @@ class TiltAngle(Model):
     reference = OJAJARVI_2020
     description = (
         "F/I/S junction: stochastic precession angle, Eq. (8) with fis torque/noise tables - "
-        "ensemble and Fokker-Planck <cos theta>, S_xx linewidth (Eq. 23)"
+        "ensemble and Fokker-Planck <cos theta>, S_xx linewidth (Eq. 23), and both over the "
+        "semiclassical law of the Keldysh action (Sec. V B)"
     )
     stochastic = True
     warmup_params = {"n_trajectories": 2, "relaxation_times": 0.1}
@@ -104,8 +105,9 @@ class TiltAngle(Model):
         Output("fwhm_semiclassical", "Delta0/hbar",
                "FWHM of S_xx, Eq. (23), averaged over the semiclassical law"),
     )
-    #: seconds per point at the defaults (torque tables and a 1000-trajectory ensemble)
-    cost_per_point = 0.2
+    #: seconds per point at the defaults (torque tables, a 1000-trajectory ensemble and the
+    #: semiclassical law, which adds ~30 %)
+    cost_per_point = 0.26
 
     @staticmethod
     def model_at(point: Mapping[str, float]) -> TiltAngleModel:
