@@ -240,8 +240,9 @@ def zero_bias_conductance_closed_form(point: dict[str, float]) -> float:
     G0/G_T = ½ Σσ ∫ dE N_S(E) N′_{Sm,σ}(E) [f_S(E) − f_Sm(E)] − ½ Σσ ∫ dE N_S N_{Sm,σ} f′_Sm(E),
 
     with N′_{Sm,σ}(E) = Re[−Δ²/((E + iΓ + σh)² − Δ²)^{3/2}].  Folding E → −E gives
-    the ∫_0^∞ form of Eq. (3); the printed Eq. (3) keeps only the f_S part of the
-    first term (the f_Sm part and the second term vanish as T_Sm → 0).
+    the ∫_0^∞ form of Eq. (3); Eq. (3) keeps only the f_S part of the first term (the
+    f_Sm part and the second term vanish as T_Sm → 0; the print has f_Sm in place of f_S,
+    see :func:`zero_bias_conductance_eq3`).
     """
     terms = cv.make_terms(4)
     for k, spin in enumerate((1.0, -1.0)):
@@ -286,7 +287,10 @@ def zero_bias_conductance_eq3(point: dict[str, float], distribution: str = "S") 
     with f_S it is the first term of :func:`zero_bias_conductance_closed_form` minus its
     f_Sm part, which is the exact G0 up to terms that vanish as T_Sm → 0 (Δ0 of the print
     is Δ_Sm = Δ(T_Sm, h) there).  ``distribution`` = "S" (default) gives the corrected
-    formula, "Sm" the formula as printed.
+    formula, "Sm" the formula as printed.  Measured: the corrected formula is within 1.1e-6
+    relative of the exact G0 at five thermoelectric points (T_S = 0.6–0.8 T_c, h = 0.2–0.45 Δ0,
+    T_Sm = 0.01 T_c, Γ = 1e-4 Δ0; tests/physics/test_sis_eq3.py holds it to 1e-4), e.g.
+    −0.0487847 at T_S = 0.7 T_c, h = 0.4 Δ0 (−0.0483397 with Γ = 1e-3 Δ0).
 
     Evaluated over all E by the engine: with N_S even and Σσ N′_{Sm,σ} odd,
     Σσ∫_0^∞ N_S N′_{Sm,σ} f(E, T) = ½ Σσ∫ N_S N′_{Sm,σ} [f(E, T) − f(E, T_0)] up to
