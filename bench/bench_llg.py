@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> None:
     import numba
     import numpy as np
 
-    from fastspin.dynamics import Macrospin, run_ensemble
+    from fastspin.physics.macrospin import Macrospin, run_ensemble
 
     def spin_at(current: float) -> Macrospin:
         return Macrospin.from_SI(
@@ -228,7 +228,7 @@ def switching_curve_figure(spin_at, dt: float, cmtj_sample: int) -> None:
     """Wall time to the P_sw curve (module docstring) for fastspin and cmtj."""
     import numpy as np
 
-    from fastspin.dynamics import run_ensemble
+    from fastspin.physics.macrospin import run_ensemble
 
     n = fom_trajectories()
     n_steps = round(FOM_PULSE_S / TIME_STEP)

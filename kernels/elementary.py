@@ -25,7 +25,7 @@ def inverse_sqrt(x):
 
     The bit-pattern seed (relative error ≤ 3.5e-2) is refined by four Newton steps
     y ← y(3/2 − x y²/2), each squaring the relative error: 1.8e-3, 4.7e-6, 3.3e-11,
-    then rounding level.  Relative error ≤ 4e-16 (``tests/test_elementary.py``, against
+    then rounding level.  Relative error ≤ 4e-16 (``tests/kernels/test_elementary.py``, against
     the correctly rounded 1/sqrt over 10^6 log-uniform arguments in [1e-300, 1e300]).
     """
     y = _float64_from_bits(_RSQRT_MAGIC - (_float64_bits(x) >> np.int64(1)))

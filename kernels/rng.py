@@ -2,8 +2,8 @@
 
 Every random number of an ensemble is a pure function of
 ``(seed, stream, trajectory, index)``, so a trajectory can be replayed alone and an
-ensemble is bit-identical for any number of threads, workers or blocks (the
-requirement of DESIGN.md, "Kernel rules").
+ensemble is bit-identical for any number of threads, workers or blocks (Numba's own
+per-thread random state would make ``prange`` results depend on the thread count).
 
 Generator
 ---------
@@ -11,7 +11,7 @@ Philox4x32-10 (Salmon, Moraes, Dror, Shaw, "Parallel random numbers: as easy as
 1, 2, 3", SC'11), the counter-based generator of Random123, cuRAND and JAX.  It maps a
 128-bit counter and a 64-bit key to 128 random bits; it passes TestU01 BigCrush for
 any key and any counter sequence.  The implementation is checked bit for bit
-against the Random123 known-answer vectors (``tests/test_rng.py``).
+against the Random123 known-answer vectors (``tests/kernels/test_rng.py``).
 
 Layout used by fastspin:
 
@@ -138,7 +138,7 @@ def log_unit(word):
     u is exact in float64; its exponent and mantissa bits give u = 2^e m with m in
     [1, 2), folded to [1/√2, √2); then ln m = 2 atanh((m-1)/(m+1)) by its series to
     13th order.  Absolute error < 5e-13 over all 2^32 words (checked in
-    tests/test_rng.py).
+    tests/kernels/test_rng.py).
     """
     u = (np.float64(word) + 0.5) * _INV_2_32
     bits = _float64_bits(u)
@@ -193,7 +193,7 @@ def normals_lanes(k0, k1, first_blocks, trajectories, stream, out):
     Box-Muller: words (w0, w1) and (w2, w3) of a block give r = sqrt(-2 ln u) with
     u = (w0 + 1/2)·2^-32 (:func:`log_unit`) and the angle ψ of :func:`unit_circle`;
     normals r cos ψ, r sin ψ.  Each equals the libm Box-Muller value to 1e-10
-    absolute (checked in ``tests/test_rng.py``).
+    absolute (checked in ``tests/kernels/test_rng.py``).
     """
     n_lanes = out.shape[1]
     c3 = np.uint64(stream)

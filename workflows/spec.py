@@ -2,8 +2,7 @@
 
 A spec is a TOML file or the same nested dict from Python::
 
-    model = "sis"
-    imports = []                     # optional: modules that register extra models
+    model = "sis"                    # a built-in model or one an installed plugin registers
 
     [axes]                           # the grid, outer product in this order
     h   = {start = 0.0, stop = 0.6, num = 61}
@@ -29,6 +28,10 @@ computational content (model, axes values, fixed values, block shape, seed), so 
 spec written with ``"0.7 Tc"`` and one written with ``0.39685...`` are the same
 sweep, while how it runs (scheduler, workers, cluster) is not part of it.
 
+A spec is data: it never names code to import.  Models of other packages become
+available by installing the package (the ``fastspin.models`` entry points, see
+:mod:`fastspin.registry`).
+
 Stochastic models (class attribute ``stochastic = True``) receive, in the params
 dict of ``evaluate_block``, three extra keys: ``seed`` (a Python int, the block
 seed from :meth:`SweepSpec.block_seed`), ``spec_seed`` (the spec's ``run.seed``)
@@ -40,7 +43,6 @@ block).  A model that keys a counter-based generator on
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import math
 import tomllib
@@ -51,13 +53,14 @@ from typing import Any
 
 import numpy as np
 
-from fastspin import model as model_framework
-from fastspin.model import Model, ParameterError, get_model
+from fastspin.evaluation import broadcast_params
+from fastspin.model import Model, ParameterError
+from fastspin.registry import ENTRY_POINT_GROUP, get_model
 
 #: Version of the on-disk layout written by :mod:`fastspin.workflows.store`.
 STORE_FORMAT = 1
 
-TOP_LEVEL_KEYS = ("model", "imports", "axes", "params", "run")
+TOP_LEVEL_KEYS = ("model", "axes", "params", "run")
 RUN_KEYS = (
     "block",
     "chunks",
@@ -99,18 +102,6 @@ def _allowed(keys: tuple[str, ...]) -> str:
     return ", ".join(keys)
 
 
-def resolve_model(name: Any, imports: tuple[str, ...] = ()) -> Model:
-    """Import ``imports`` (modules that register models), then look ``name`` up."""
-    for module in imports:
-        try:
-            importlib.import_module(module)
-        except ImportError as err:
-            raise ParameterError(f"imports: cannot import {module!r}: {err}") from None
-    if isinstance(name, str) and name in model_framework._REGISTRY:
-        return model_framework._REGISTRY[name]()
-    return get_model(name)
-
-
 @dataclass(frozen=True)
 class Block:
     """One block of the grid: its flat index, position in the block grid and slices."""
@@ -134,7 +125,6 @@ class SweepSpec:
     block: tuple[int, ...]
     seed: int
     run: dict[str, Any]
-    imports: tuple[str, ...] = ()
     source: dict[str, Any] = field(default_factory=dict)
 
     # -- geometry -----------------------------------------------------------------
@@ -187,8 +177,8 @@ class SweepSpec:
         values = dict(self.params)
         for (name, coord), sl in zip(self.axes.items(), block.slices, strict=True):
             values[name] = coord[sl]
-        grid = model_framework.broadcast_params(self.model, values, list(self.dims))
-        if getattr(self.model, "stochastic", False):
+        grid = broadcast_params(self.model, values, list(self.dims))
+        if self.model.stochastic:
             flat = np.ravel_multi_index(
                 np.meshgrid(*[np.arange(s.start, s.stop) for s in block.slices], indexing="ij"),
                 self.shape,
@@ -252,6 +242,11 @@ def load_spec(source: str | Path | Mapping[str, Any] | SweepSpec) -> SweepSpec:
 
 def validate_spec(raw: Mapping[str, Any]) -> SweepSpec:
     """Validate a spec dict; every error names the offending field and the allowed values."""
+    if "imports" in raw:
+        raise ParameterError(
+            "spec: key 'imports' is not allowed: a spec is data and never imports code; "
+            f"install the package that provides the model (entry-point group {ENTRY_POINT_GROUP!r})"
+        )
     unknown = [k for k in raw if k not in TOP_LEVEL_KEYS]
     if unknown:
         raise ParameterError(
@@ -259,15 +254,10 @@ def validate_spec(raw: Mapping[str, Any]) -> SweepSpec:
         )
     if "model" not in raw:
         raise ParameterError("spec: missing key 'model'; give a model name, e.g. model = \"sis\"")
-    imports = raw.get("imports", [])
-    if isinstance(imports, str):
-        imports = [imports]
-    if not isinstance(imports, list) or not all(isinstance(m, str) for m in imports):
-        raise ParameterError("spec: 'imports' must be a list of module names")
     model_name = raw["model"]
     if not isinstance(model_name, (str, Model, type)):
         raise ParameterError(f"spec: 'model' must be a model name, got {model_name!r}")
-    instance = resolve_model(model_name, tuple(imports))
+    instance = get_model(model_name)
 
     axes_raw = raw.get("axes", {})
     params_raw = raw.get("params", {})
@@ -320,7 +310,6 @@ def validate_spec(raw: Mapping[str, Any]) -> SweepSpec:
         block=block,
         seed=int(seed),
         run=run,
-        imports=tuple(imports),
         source=source,
     )
 
