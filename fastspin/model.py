@@ -96,6 +96,12 @@ class Parameter:
         return self._scalar(value, where)
 
     def _scalar(self, value: Any, where: str) -> float:
+        from fastspin import quantities  # lab quantities ("150 uV", pint) -> this unit
+
+        if quantities.is_quantity_input(value):
+            return self._in_range(quantities.to_reduced(value, self.name, self.unit, where), value, where)
+        if isinstance(value, str) and not self.temperature and quantities.is_Tc_string(value):
+            raise ParameterError(f"{where} = {value!r}: 'Tc' is a temperature; allowed: {self.allowed()}")
         try:
             number = (
                 parse_quantity(value, self.name)
@@ -112,6 +118,9 @@ class Parameter:
             raise ParameterError(
                 f"{where} = {value!r} is not a number; allowed: {self.allowed()}"
             ) from None
+        return self._in_range(number, value, where)
+
+    def _in_range(self, number: float, value: Any, where: str) -> float:
         if not math.isfinite(number):
             raise ParameterError(f"{where} = {value!r} is not finite; allowed: {self.allowed()}")
         below = number <= self.low if self.low_open else number < self.low
@@ -234,7 +243,9 @@ def refuse_reduced_unit_strings(model: type[Model], params: Mapping[str, Any]) -
     """
     for name, value in params.items():
         values = value if isinstance(value, (list, tuple, np.ndarray)) else [value]
-        if any(isinstance(v, str) for v in np.asarray(values, dtype=object).ravel()):
+        from fastspin.quantities import is_quantity_input
+
+        if any(isinstance(v, str) and not is_quantity_input(v) for v in np.asarray(values, dtype=object).ravel()):
             p = model.parameter(name)
             raise ParameterError(
                 f"{model.name}: parameter {name!r} = {value!r}: give a plain number in {p.unit} "
@@ -359,7 +370,10 @@ def broadcast_params(
     return out
 
 
-def evaluate(model: str | Model | type[Model], **params: Any):
+def evaluate(
+    model: str | Model | type[Model], units: str = "reduced", delta0: Any = None,
+    material: str | None = None, g_factor: float | None = None, G_T: Any = None, **params: Any,
+):
     """Evaluate ``model`` on scalar or 1-D array-valued parameters.
 
     Every 1-D array parameter becomes a dimension of the result (outer product, in
@@ -368,7 +382,21 @@ def evaluate(model: str | Model | type[Model], **params: Any):
 
     >>> import fastspin
     >>> ds = fastspin.evaluate("sis", V=[0.1, 0.2], h=0.4, T_S="0.7 Tc", T_Sm="0.01 Tc")
+
+    Lab quantities ("150 uV", "90 mK", "0.8 T") convert through ``delta0`` or a
+    ``material`` preset (:mod:`fastspin.quantities`); ``units="SI"`` returns SI outputs
+    (``G_T`` gives currents in amperes).
     """
+    from fastspin import quantities
+
+    if units not in ("reduced", "SI"):
+        raise ParameterError(f"units = {units!r}; allowed: 'reduced', 'SI'")
+    with quantities.scale_context(delta0, material, g_factor, G_T) as scale:
+        ds = _evaluate_reduced(model, params)
+    return quantities.dataset_to_SI(ds, scale) if units == "SI" else ds
+
+
+def _evaluate_reduced(model: str | Model | type[Model], params: Mapping[str, Any]):
     import xarray as xr
 
     instance = get_model(model)
