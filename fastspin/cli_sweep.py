@@ -149,7 +149,10 @@ def plot_slice(array, out: str | Path, x: str | None = None) -> Path:
 
 
 def register_commands(main: click.Group) -> None:
-    """Add ``plan``, ``run``, ``status`` and ``plot`` to the ``fastspin`` group."""
+    """Add ``plan``, ``run``, ``status`` and ``plot`` (and ``fit``, ``materials``) to the group."""
+    from fastspin.cli_fit import register_fit_commands
+
+    register_fit_commands(main)
 
     @main.command("plan")
     @click.argument("spec_path", metavar="SPEC")

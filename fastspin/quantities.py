@@ -17,8 +17,9 @@ fastspin computes in reduced units (:mod:`fastspin.units`: ħ = e = k_B = 1, ene
   pint-parseable ``units`` attribute (A, V, K, J, W, S, rad/s, …).
 
 Models with units of their own (meV, nm: ``magnon``, ``texture``) take quantity strings
-too; those convert directly, with no Δ0.  The conversions are products of CODATA 2018
-constants (exact e, k_B, h), so a converted value agrees with the hand-reduced value to
+too; those convert directly, with no Δ0 (a temperature ``T…`` declared as an energy k_B T
+takes kelvin).  The conversions are products of pint's CODATA constants (exact e, k_B, h;
+μ_B from CODATA 2022), so a converted value agrees with the hand-reduced value to
 a few ulps (tested to 1e-12 relative).
 """
 
@@ -210,6 +211,8 @@ def to_reduced(value: Any, name: str, unit: str, where: str) -> float:
     if _REDUCED_TOKENS.search(unit) is None:  # a model with units of its own (meV, nm, 1)
         target = ureg.parse_expression(unit if unit not in ("1", "") else "dimensionless")
         scale_factor = 1.0
+        if name.startswith("T") and quantity.check("[temperature]") and target.check("[energy]"):
+            quantity = quantity * ureg.boltzmann_constant  # a temperature declared as k_B T
     else:
         scale = active_scale()
         if scale is None:

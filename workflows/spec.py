@@ -57,7 +57,9 @@ from fastspin.model import Model, ParameterError, get_model
 #: Version of the on-disk layout written by :mod:`fastspin.workflows.store`.
 STORE_FORMAT = 1
 
-TOP_LEVEL_KEYS = ("model", "imports", "axes", "params", "run")
+TOP_LEVEL_KEYS = ("model", "imports", "axes", "params", "run", "units")
+#: keys of [units]: the energy scale that lab quantities ("150 uV", "90 mK") convert through
+UNITS_KEYS = ("delta0", "material", "g_factor")
 RUN_KEYS = (
     "block",
     "chunks",
@@ -251,7 +253,21 @@ def load_spec(source: str | Path | Mapping[str, Any] | SweepSpec) -> SweepSpec:
 
 
 def validate_spec(raw: Mapping[str, Any]) -> SweepSpec:
-    """Validate a spec dict; every error names the offending field and the allowed values."""
+    """Validate a spec dict; every error names the offending field and the allowed values.
+
+    An optional ``[units]`` table (``delta0 = "200 ueV"``, ``material = "Al_film"``,
+    ``g_factor``) lets axes and params be written as lab quantities ("150 uV", "90 mK").
+    """
+    from fastspin.quantities import scale_context
+
+    units = raw.get("units", {})
+    if not isinstance(units, Mapping) or any(k not in UNITS_KEYS for k in units):
+        raise ParameterError(f"spec: [units] must be a table with keys among {_allowed(UNITS_KEYS)}")
+    with scale_context(**units):
+        return _validate_spec(raw)
+
+
+def _validate_spec(raw: Mapping[str, Any]) -> SweepSpec:
     unknown = [k for k in raw if k not in TOP_LEVEL_KEYS]
     if unknown:
         raise ParameterError(
