@@ -165,46 +165,59 @@ class MeserveyTedrow(SpectrumModel):
             return p["G_T"] * nis.conductance(V, p["delta"], p["h"], p["dynes"], p["P"], p["T"])
         return p["G_T"] * nis.current(V, p["delta"], p["h"], p["dynes"], p["P"], p["T"])
 
-    def _parts(self, V, p, kind):
-        """The integral (B or K) at V + h, V − h and h, for fixed Δ, Γ, T."""
-        x = np.concatenate((V + p["h"], V - p["h"], [p["h"]]))
-        values = nis.smeared_dos(x, p["delta"], p["dynes"], p["T"], kind)
-        return values[: V.size], values[V.size : 2 * V.size], values[-1]
-
-    def _combine(self, p, plus, minus, at_h, quantity):
+    def _combine(self, p, values, n, quantity):
+        """The curve's combination of an integral evaluated at (V + h, V − h, h)."""
         wp, wm = 0.5 * (1.0 + p["P"]), 0.5 * (1.0 - p["P"])
+        plus, minus, at_h = values[:n], values[n : 2 * n], values[2 * n]
         if quantity == "dIdV":
             return wp * plus + wm * minus
         return wp * (plus - at_h) + wm * (minus + at_h)
 
     def jacobian(self, V, p, quantity, free):
-        kind = nis.KIND_B if quantity == "dIdV" else nis.KIND_K
-        plus, minus, at_h = self._parts(V, p, kind)
-        shape = self._combine(p, plus, minus, at_h, quantity)
+        """Exact columns for G_T, P and h; Γ and T by forward differences; Δ from homogeneity.
+
+        B is homogeneous of degree 0 and K of degree 1 in (x, Δ, Γ, T) (scale every energy
+        by λ), so x ∂_x F + Δ ∂_Δ F + Γ ∂_Γ F + T ∂_T F = d·F: ∂_Δ needs no extra integral.
+        """
+        kind, slope_kind, degree = (
+            (nis.KIND_B, nis.KIND_DB, 0.0) if quantity == "dIdV" else (nis.KIND_K, nis.KIND_B, 1.0)
+        )
+        n = V.size
+        x = np.concatenate((V + p["h"], V - p["h"], [p["h"]]))
+
+        def integral(q, which=kind):
+            return nis.smeared_dos(x, q["delta"], q["dynes"], q["T"], which)
+
+        base = integral(p)
+        slope = integral(p, slope_kind) if ("h" in free or "delta" in free) else None
+        partial = {}
+        for name in ("dynes", "T"):
+            if name in free or "delta" in free:
+                step = _step(p[name])
+                shifted = dict(p)
+                shifted[name] = p[name] + step
+                partial[name] = (integral(shifted) - base) / step
+        if "delta" in free:
+            partial["delta"] = (degree * base - x * slope - p["dynes"] * partial["dynes"] - p["T"] * partial["T"]) / p["delta"]
         columns = []
         for name in free:
             if name == "G_T":
-                columns.append(shape)
+                columns.append(self._combine(p, base, n, quantity))
             elif name == "P":
+                plus, minus, at_h = base[:n], base[n : 2 * n], base[2 * n]
                 if quantity == "dIdV":
                     columns.append(p["G_T"] * 0.5 * (plus - minus))
                 else:
                     columns.append(p["G_T"] * 0.5 * ((plus - at_h) - (minus + at_h)))
-            elif name == "h":
-                # d/dh of B(V ± h) is ±B'(V ± h); of K(V ± h) is ±B(V ± h), of K(h) is B(h)
-                inner = nis.KIND_DB if quantity == "dIdV" else nis.KIND_B
-                d_plus, d_minus, d_at_h = self._parts(V, p, inner)
+            elif name == "h":  # d/dh of F(V ± h) is ±F'(V ± h), of K(h) is B(h)
                 wp, wm = 0.5 * (1.0 + p["P"]), 0.5 * (1.0 - p["P"])
+                plus, minus, at_h = slope[:n], slope[n : 2 * n], slope[2 * n]
                 if quantity == "dIdV":
-                    columns.append(p["G_T"] * (wp * d_plus - wm * d_minus))
+                    columns.append(p["G_T"] * (wp * plus - wm * minus))
                 else:
-                    columns.append(p["G_T"] * (wp * (d_plus - d_at_h) - wm * (d_minus - d_at_h)))
-            else:  # Δ, Γ, T: forward differences of the same integrals
-                step = _step(p[name])
-                shifted = dict(p)
-                shifted[name] = p[name] + step
-                moved = self._combine(p, *self._parts(V, shifted, kind), quantity)
-                columns.append(p["G_T"] * (moved - shape) / step)
+                    columns.append(p["G_T"] * (wp * (plus - at_h) - wm * (minus - at_h)))
+            else:
+                columns.append(p["G_T"] * self._combine(p, partial[name], n, quantity))
         return np.column_stack(columns)
 
     def start(self, V, y, quantity):
