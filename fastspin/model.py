@@ -99,7 +99,11 @@ class Parameter:
         from fastspin import quantities  # lab quantities ("150 uV", pint) -> this unit
 
         if quantities.is_quantity_input(value):
-            return self._in_range(quantities.to_reduced(value, self.name, self.unit, where), value, where)
+            try:
+                number = quantities.to_reduced(value, self.name, self.unit, where)
+            except ParameterError as err:
+                raise ParameterError(f"{err}; allowed: {self.allowed()}") from None
+            return self._in_range(number, value, where)
         if isinstance(value, str) and not self.temperature and quantities.is_Tc_string(value):
             raise ParameterError(f"{where} = {value!r}: 'Tc' is a temperature; allowed: {self.allowed()}")
         try:

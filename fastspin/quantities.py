@@ -191,7 +191,7 @@ def _as_quantity(value: Any, name: str) -> pint.Quantity:
         quantity = ureg.Quantity(value)
     except Exception:  # pint raises several unrelated types for unparseable text
         raise ParameterError(
-            f"{name} = {value!r} is not a quantity; write e.g. '150 uV', '90 mK', '0.8 T'"
+            f"{name} = {value!r} is not a number or a quantity; write e.g. 0.35, '150 uV', '90 mK', '0.8 T'"
         ) from None
     if not isinstance(quantity, pint.Quantity):  # a bare number string
         quantity = ureg.Quantity(float(quantity), "dimensionless")
