@@ -14,6 +14,9 @@ A spec is a TOML file or the same nested dict from Python::
     [params]                         # fixed values; the model's defaults fill the rest
     T_Sm = "0.01 Tc"
 
+    [units]                          # optional: lab quantities ("150 uV", "90 mK", "0.8 T")
+    delta0 = "200 ueV"               # convert through this Δ0 (or material = "Al_film")
+
     [run]
     block = {h = 8, T_S = 8}         # block shape; axes not named are taken whole
     seed = 0                         # base seed for stochastic models
