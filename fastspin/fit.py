@@ -717,7 +717,7 @@ def fit_spectrum(
         xtol=1e-10, ftol=1e-10, gtol=1e-10, max_nfev=max_nfev,
     )
     best = unpack(solution.x)
-    J = jac(solution.x)
+    J = np.asarray(solution.jac)  # the model's Jacobian at solution.x, as jac() returned it
     chisqr = float(np.sum(solution.fun**2))
     dof = n_points - len(free)
     redchi = chisqr / dof
