@@ -1,4 +1,4 @@
-"""Benchmark of the dot model (seed 002), against scipy in the same run.
+"""Benchmark of the dot model (Ludwig et al.), against scipy in the same run.
 
     python bench/bench_dot.py
 

@@ -1,4 +1,4 @@
-"""Throughput of the ``fis`` model (seed 000) against a scipy quad reference, same run.
+"""Throughput of the ``fis`` model (Ojajärvi et al. 2020) against a scipy quad reference, same run.
 
 Evaluates all fis outputs (I_charge, heat_S, heat_F, torque_z, torque_x/y, torque_noise) on a
 4-D block h × T × V × Ω (T_S = T_F = T, self-consistent gap) on one core, and the independent
@@ -56,7 +56,7 @@ def main() -> None:
     compile_time = time.perf_counter() - start
 
     # warm the gap solver cache too, then time the block itself (best of 3)
-    from fastspin.fis import fis_currents, resolve_gap
+    from fastspin.physics.fis import fis_currents, resolve_gap
 
     def best_time(func) -> float:
         func()
@@ -114,7 +114,7 @@ def main() -> None:
 
 def cgf_accuracy() -> None:
     """s_T of Eq. (20) at complex sources against the quad reference of tests/test_fis.py."""
-    from fastspin.fis import cumulant_generating_function
+    from fastspin.physics.fis import cumulant_generating_function
 
     cases = (
         ((0.3 + 0.1j, 1.3 + 2.0j, -0.8 + 0.5j, 0.25 - 0.2j, 0.4 + 0.1j), CGF_POINT, "generic complex sources"),

@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> None:
     import numba
     import numpy as np
 
-    from fastspin.dynamics import Macrospin, run_ensemble
+    from fastspin.physics.macrospin import Macrospin, run_ensemble
 
     spin, units = Macrospin.from_SI(
         Ms=MS_TESLA / 1.25663706212e-6, volume=SURFACE * THICKNESS, K=K_ANIS, T=TEMPERATURE,

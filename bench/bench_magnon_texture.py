@@ -1,4 +1,4 @@
-"""Throughput of the ``magnon`` (seed 001) and ``texture`` (seed 003) models against scipy quad.
+"""Throughput of the ``magnon`` (Bender and Tserkovnyak 2015) and ``texture`` (Kohno et al.) models against scipy quad.
 
 For each model: the first call of ``evaluate_block`` (compile or cache load) is timed
 apart; then a block of points goes through the compiled block evaluator (all outputs,

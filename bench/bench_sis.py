@@ -31,7 +31,7 @@ from scipy.integrate import quad
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from fastspin.kernels import convolution as cv  # noqa: E402
 from fastspin.models.sis import sis_currents, sis_terms  # noqa: E402
-from fastspin.superconductor import gap  # noqa: E402
+from fastspin.physics.superconductor import gap  # noqa: E402
 
 from reference import TC, dynes_dos, fermi, sis_spin_current  # noqa: E402
 

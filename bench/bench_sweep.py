@@ -20,7 +20,7 @@ shorter than a second let that fixed cost show (with 2·10^4-point blocks, ~0.2 
 
 Cluster start-up and kernel compilation are timed separately and not counted.
 The gaps are fixed (``delta_S``, ``delta_Sm`` given), so no gap solve runs; the
-cost per point is the energy convolution of Eq. (2) of seed 004.
+cost per point is the energy convolution of Eq. (2) of Germanese et al. (2021).
 
     python bench/bench_sweep.py                        # full sizes (slow: see below)
     python bench/bench_sweep.py --points 2e5 --rss-points 2e6

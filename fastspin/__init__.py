@@ -6,24 +6,18 @@ Public API::
     fastspin.evaluate(model, **params)   # labelled xarray.Dataset
     fastspin.sweep(spec, store)          # distributed, resumable Zarr sweep
     fastspin.open(store)                 # the stored sweep as xarray.Dataset
-    fastspin.models                      # the model classes
-    fastspin.units                       # Tc, SI conversion
+    fastspin.registered_models()         # the model classes by name
+    fastspin.units                       # Tc, CODATA constants, SI conversion
+    fastspin.physics                     # the Python API of each physical system
 """
 
 from __future__ import annotations
 
 from fastspin import units
-from fastspin.model import (
-    Model,
-    Output,
-    Parameter,
-    ParameterError,
-    evaluate,
-    get_model,
-    registered_models,
-)
-
-__version__ = "0.1.0"
+from fastspin.evaluation import evaluate
+from fastspin.model import Model, Output, Parameter, ParameterError
+from fastspin.registry import get_model, registered_models
+from fastspin.version import __version__
 
 __all__ = [
     "Model",
@@ -35,9 +29,10 @@ __all__ = [
     "registered_models",
     "units",
     "sweep",
-    "open",
     "__version__",
 ]
+# ``open`` is public but not in ``__all__``: ``from fastspin import *`` must not
+# shadow the builtin ``open``.
 
 
 def sweep(spec, store=None, **kwargs):
@@ -50,7 +45,7 @@ def sweep(spec, store=None, **kwargs):
     return _sweep(spec, store, **kwargs)
 
 
-def open(store):  # noqa: A001  (mirrors xarray.open_dataset / zarr.open)
+def open(store):  # noqa: A001  (mirrors xarray.open_dataset; left out of __all__)
     """Open a sweep store as an ``xarray.Dataset``."""
     from fastspin.workflows.store import open_store
 

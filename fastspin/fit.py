@@ -37,7 +37,7 @@ Results (:class:`FitResult`): best values and standard errors
 it, scaled by the reduced χ² (the usual convention when the noise is unknown) — the
 correlation matrix, χ² and reduced χ², and the best-fit curve with residuals as an
 ``xarray.Dataset``.  The coverage of these 1-σ intervals is tested on seeded synthetic
-spectra (``tests/test_fit.py``).
+spectra (``tests/physics/test_fit.py``).
 """
 
 from __future__ import annotations
@@ -52,8 +52,8 @@ from typing import Any
 import numpy as np
 from scipy.optimize import least_squares
 
-from fastspin import nis
 from fastspin.model import ParameterError
+from fastspin.physics import nis
 from fastspin.units import BOLTZMANN, ELEMENTARY_CHARGE
 
 # -- parameters -------------------------------------------------------------------
@@ -270,7 +270,7 @@ class SpinSplitSIS(SpectrumModel):
     )
 
     def curve(self, V, p, quantity):
-        from fastspin.models.sis import sis_currents
+        from fastspin.physics.sis import sis_currents
 
         args = (p["h"], p["delta_S"], p["delta_Sm"], p["T_S"], p["T_Sm"], p["dynes"])
         if quantity == "I":

@@ -74,6 +74,37 @@ def _table() -> dict[str, dict[str, Any]]:
     return tomllib.loads(text)
 
 
+def energy_scale(
+    delta0: Any = None, material: str | None = None, g_factor: float | None = None, G_T: Any = None
+):
+    """A :class:`fastspin.quantities.EnergyScale` from ``delta0`` and/or a ``material`` preset.
+
+    None when neither is given.  An explicit ``delta0`` or ``g_factor`` overrides the
+    preset's; the g-factor defaults to the free electron's 2.
+    """
+    from fastspin import quantities
+
+    try:
+        if delta0 is None and material is None:
+            if g_factor is not None or G_T is not None:
+                raise ParameterError("g_factor/G_T need an energy scale: give delta0='200 ueV' or material=")
+            return None
+        preset_delta0, preset_g = None, None
+        if material is not None:
+            preset = get_material(material)
+            preset_delta0, preset_g = preset.delta0_eV, preset.g_factor
+            if preset_delta0 is None and delta0 is None:
+                raise ParameterError(f"material {material!r} has no gap delta0; give delta0= as well")
+        return quantities.EnergyScale(
+            delta0_eV=quantities.parse_energy(delta0, "delta0") if delta0 is not None else preset_delta0,
+            g_factor=float(g_factor if g_factor is not None else (preset_g or quantities.DEFAULT_G_FACTOR)),
+            G_T_siemens=None if G_T is None else quantities.parse_conductance(G_T),
+            material=material,
+        )
+    except quantities.QuantityError as err:
+        raise ParameterError(str(err)) from None
+
+
 def material_names() -> tuple[str, ...]:
     return tuple(_table())
 

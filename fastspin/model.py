@@ -7,12 +7,19 @@ computes; runners and stores decide *where* and *how often*.
 
 A model subclass sets
 
-* ``name``, ``seed`` (which paper it implements) and ``description``;
+* ``name``, ``reference`` (the paper it implements, a :class:`fastspin.references.Reference`)
+  and ``description``;
 * ``parameters``: a tuple of :class:`Parameter` (name, unit, default, range, sweepable);
 * ``outputs``: a tuple of :class:`Output` (name, unit, long_name);
 * ``evaluate_block(params)``: a vectorised method that receives every parameter as
   a NumPy array of one common shape (or a plain value for non-sweepable choices)
-  and returns a dict ``output name -> array`` of that shape.
+  and returns a dict ``output name -> array`` of that shape;
+* optionally ``warmup()`` (compile or load the cached kernels, called once per Dask
+  worker) and ``stochastic = True`` for Monte Carlo models, whose ``evaluate_block``
+  then also receives ``spec_seed`` and ``point_index`` (see :func:`stochastic_streams`).
+
+Models are found by name through :mod:`fastspin.registry`; results are built by
+:func:`fastspin.evaluate.evaluate`.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from fastspin.references import Reference
 from fastspin.units import parse_quantity
 
 
@@ -95,13 +103,26 @@ class Parameter:
             return np.array([self._scalar(v, where) for v in array], dtype=float)
         return self._scalar(value, where)
 
+    def check_array(self, value: Any, model: str) -> np.ndarray:
+        """``value`` (a number or an array of any shape) as floats, every distinct value
+        checked by :meth:`coerce`: one message naming the parameter and its range."""
+        try:
+            array = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise ParameterError(
+                f"{model}: parameter {self.name!r} = {value!r} is not a number; allowed: {self.allowed()}"
+            ) from None
+        for distinct in np.unique(array):
+            self._scalar(float(distinct), f"{model}: parameter {self.name!r}")
+        return array
+
     def _scalar(self, value: Any, where: str) -> float:
         from fastspin import quantities  # lab quantities ("150 uV", pint) -> this unit
 
         if quantities.is_quantity_input(value):
             try:
                 number = quantities.to_reduced(value, self.name, self.unit, where)
-            except ParameterError as err:
+            except quantities.QuantityError as err:
                 raise ParameterError(f"{err}; allowed: {self.allowed()}") from None
             return self._in_range(number, value, where)
         if isinstance(value, str) and not self.temperature and quantities.is_Tc_string(value):
@@ -150,7 +171,7 @@ class Model:
     """Base class of all fastspin models; see the module docstring."""
 
     name: ClassVar[str] = ""
-    seed: ClassVar[str] = ""
+    reference: ClassVar[Reference | None] = None
     description: ClassVar[str] = ""
     parameters: ClassVar[tuple[Parameter, ...]] = ()
     outputs: ClassVar[tuple[Output, ...]] = ()
@@ -160,7 +181,29 @@ class Model:
     #: "0.7 Tc" are accepted; False for models with units of their own (meV, eV), where
     #: such a string would silently mean something else and is refused
     reduced_units: ClassVar[bool] = True
+    #: Monte Carlo model: ``evaluate_block`` also receives ``spec_seed`` and ``point_index``
+    stochastic: ClassVar[bool] = False
+    #: parameter values of the small evaluation :meth:`warmup` makes (defaults elsewhere)
+    warmup_params: ClassVar[dict[str, Any]] = {}
     options: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def warmup(cls) -> None:
+        """Compile (or load from Numba's cache) the kernels this model calls.
+
+        A sweep calls it once in every Dask worker before the first block.  The default
+        evaluates one point at the declared defaults, with :attr:`warmup_params` in
+        place of those that would make it expensive (e.g. the size of an ensemble).
+        """
+        values = cls.validate(cls.warmup_params)
+        grid = {
+            name: value if isinstance(value, str) else np.full((1,), np.nan if value is None else value)
+            for name, value in values.items()
+        }
+        if cls.stochastic:
+            grid["spec_seed"] = 0
+            grid["point_index"] = np.zeros((1,), dtype=np.int64)
+        cls().evaluate_block(grid)
 
     # -- declaration look-ups -------------------------------------------------------
     @classmethod
@@ -193,20 +236,9 @@ class Model:
         """
         if not cls.reduced_units:
             refuse_reduced_unit_strings(cls, params)
-        values: dict[str, Any] = {}
-        for name, value in params.items():
-            p = cls.parameter(name)
-            coerced = p.coerce(value, cls.name)
-            if isinstance(coerced, np.ndarray) and not p.sweepable:
-                raise ParameterError(
-                    f"{cls.name}: parameter {name!r} cannot be swept; give a single value"
-                )
-            values[name] = coerced
-        for p in cls.parameters:
-            if p.name not in values:
-                values[p.name] = p.coerce(p.default, cls.name) if p.default is not None else None
-                if values[p.name] is None and not p.optional:
-                    raise ParameterError(f"{cls.name}: parameter {p.name!r} must be given")
+        for name in params:
+            cls.parameter(name)  # unknown names first, with a suggestion
+        values = validate_parameters(cls.name, cls.parameters, params)
         cls.check_consistency(values)
         return values
 
@@ -222,7 +254,10 @@ class Model:
     @classmethod
     def describe(cls) -> str:
         """Plain-text description of the declaration, used by ``fastspin models``."""
-        lines = [f"{cls.name}  (seed {cls.seed})  {cls.description}", "  parameters:"]
+        lines = [f"{cls.name}  {cls.description}"]
+        if cls.reference is not None:
+            lines.append(f"  reference: {cls.reference.citation()}")
+        lines.append("  parameters:")
         for p in cls.parameters:
             default = "self-consistent/none" if p.default is None else p.default
             sweep = "" if p.sweepable else "  [fixed]"
@@ -234,14 +269,36 @@ class Model:
         return "\n".join(lines)
 
 
-_REGISTRY: dict[str, type[Model]] = {}
-
+def validate_parameters(
+    model: str, parameters: Sequence[Parameter], params: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Values of ``parameters`` from ``params`` (defaults filled in), each checked by
+    :meth:`Parameter.coerce`; arrays only for sweepable parameters.  ``model`` names
+    the model in messages.  Unknown names in ``params`` are refused."""
+    declared = {p.name: p for p in parameters}
+    for name in params:
+        if name not in declared:
+            raise ParameterError(
+                f"{model}: unknown parameter {name!r}; allowed: {', '.join(declared)}"
+            )
+    values: dict[str, Any] = {}
+    for name, value in params.items():  # in the order given: it orders the result's dimensions
+        coerced = declared[name].coerce(value, model)
+        if isinstance(coerced, np.ndarray) and not declared[name].sweepable:
+            raise ParameterError(f"{model}: parameter {name!r} cannot be swept; give a single value")
+        values[name] = coerced
+    for p in parameters:
+        if p.name not in values:
+            values[p.name] = p.coerce(p.default, model) if p.default is not None else None
+            if values[p.name] is None and not p.optional:
+                raise ParameterError(f"{model}: parameter {p.name!r} must be given")
+    return values
 
 
 def refuse_reduced_unit_strings(model: type[Model], params: Mapping[str, Any]) -> None:
     """Raise :class:`ParameterError` for string values such as "0.7 Tc".
 
-    For models with ``reduced_units = False`` (seeds 001 and 003: meV, eV): the
+    For models with ``reduced_units = False`` (the magnon and texture models: meV, eV): the
     framework's "Tc"/"Delta0" strings refer to the BCS reference superconductor and
     would silently mean something else there.
     """
@@ -292,9 +349,7 @@ def broadcast_block(
     shape = np.broadcast_shapes(*(a.shape for a in arrays.values()))
     arrays = {name: np.broadcast_to(a, shape) for name, a in arrays.items()}
     for name, values in arrays.items():
-        parameter = model.parameter(name)
-        for value in np.unique(values):
-            parameter.coerce(float(value), model.name)
+        model.parameter(name).check_array(values, model.name)
     return shape, arrays
 
 
@@ -310,7 +365,7 @@ def stochastic_streams(model: Model, params: Mapping[str, Any], shape: tuple[int
     """(seed, point_index array of ``shape``) of the stochastic-model contract.
 
     A sweep passes ``spec_seed`` and each point's global ``point_index``, so a point's
-    random stream depends on the seed and its place in the grid only, never on blocks
+    random stream depends on the paper and its place in the grid only, never on blocks
     or workers; a direct call uses the ``seed`` option and the points' order.
     """
     seed = int(params.get("spec_seed", model.options.get("seed", 0)))
@@ -319,106 +374,3 @@ def stochastic_streams(model: Model, params: Mapping[str, Any], shape: tuple[int
     else:
         point_index = np.arange(math.prod(shape), dtype=np.int64).reshape(shape)
     return seed, point_index
-
-
-def register(cls: type[Model]) -> type[Model]:
-    """Class decorator: make a model available by name."""
-    _REGISTRY[cls.name] = cls
-    return cls
-
-
-def get_model(model: str | Model | type[Model]) -> Model:
-    """Resolve a model name, class or instance to an instance."""
-    if isinstance(model, Model):
-        return model
-    if isinstance(model, type) and issubclass(model, Model):
-        return model()
-    if isinstance(model, str):
-        from fastspin import models as _models  # noqa: F401  (registers the built-ins)
-
-        if model not in _REGISTRY:
-            raise ParameterError(
-                f"model: unknown model {model!r}; allowed: {', '.join(sorted(_REGISTRY))}"
-            )
-        return _REGISTRY[model]()
-    raise ParameterError(f"model: expected a model name or Model, got {type(model).__name__}")
-
-
-def registered_models() -> dict[str, type[Model]]:
-    from fastspin import models as _models  # noqa: F401
-
-    return dict(sorted(_REGISTRY.items()))
-
-
-def broadcast_params(
-    model: Model, values: Mapping[str, Any], dims: Sequence[str]
-) -> dict[str, Any]:
-    """Broadcast the swept 1-D arrays named in ``dims`` to an outer-product grid.
-
-    Non-swept values become 0-d arrays broadcast to the same shape; ``None``
-    (optional, e.g. self-consistent gap) becomes NaN; choices stay strings.
-    """
-    shape = tuple(len(values[d]) for d in dims)
-    out: dict[str, Any] = {}
-    for p in model.parameters:
-        v = values[p.name]
-        if p.choices is not None:
-            out[p.name] = v
-        elif p.name in dims:
-            axis = dims.index(p.name)
-            idx = [None] * len(dims)
-            idx[axis] = slice(None)
-            out[p.name] = np.broadcast_to(np.asarray(v, float)[tuple(idx)], shape)
-        else:
-            out[p.name] = np.full(shape, np.nan if v is None else float(v))
-    return out
-
-
-def evaluate(
-    model: str | Model | type[Model], units: str = "reduced", delta0: Any = None,
-    material: str | None = None, g_factor: float | None = None, G_T: Any = None, **params: Any,
-):
-    """Evaluate ``model`` on scalar or 1-D array-valued parameters.
-
-    Every 1-D array parameter becomes a dimension of the result (outer product, in
-    the order given); scalar parameters are stored as attrs.  Returns an
-    ``xarray.Dataset`` whose variables carry ``units`` and ``long_name``.
-
-    >>> import fastspin
-    >>> ds = fastspin.evaluate("sis", V=[0.1, 0.2], h=0.4, T_S="0.7 Tc", T_Sm="0.01 Tc")
-
-    Lab quantities ("150 uV", "90 mK", "0.8 T") convert through ``delta0`` or a
-    ``material`` preset (:mod:`fastspin.quantities`); ``units="SI"`` returns SI outputs
-    (``G_T`` gives currents in amperes).
-    """
-    from fastspin import quantities
-
-    if units not in ("reduced", "SI"):
-        raise ParameterError(f"units = {units!r}; allowed: 'reduced', 'SI'")
-    with quantities.scale_context(delta0, material, g_factor, G_T) as scale:
-        ds = _evaluate_reduced(model, params)
-    return quantities.dataset_to_SI(ds, scale) if units == "SI" else ds
-
-
-def _evaluate_reduced(model: str | Model | type[Model], params: Mapping[str, Any]):
-    import xarray as xr
-
-    instance = get_model(model)
-    values = instance.validate(params)
-    dims = [name for name, v in values.items() if isinstance(v, np.ndarray) and name in params]
-    grid = broadcast_params(instance, values, dims)
-    results = instance.evaluate_block(grid)
-    coords = {}
-    for d in dims:
-        p = instance.parameter(d)
-        coords[d] = xr.Variable((d,), values[d], attrs={"units": p.unit, "long_name": p.doc})
-    data_vars = {}
-    for o in instance.outputs:
-        data_vars[o.name] = xr.Variable(
-            tuple(dims), np.asarray(results[o.name]), attrs={"units": o.unit, "long_name": o.long_name}
-        )
-    attrs: dict[str, Any] = {"model": instance.name, "seed": instance.seed}
-    for name, v in values.items():
-        if name not in dims:
-            attrs[name] = "null" if v is None else v
-    return xr.Dataset(data_vars, coords=coords, attrs=attrs)

@@ -36,7 +36,12 @@ from typing import Any
 import numpy as np
 import pint
 
-from fastspin.model import ParameterError
+
+class QuantityError(ValueError):
+    """A quantity that cannot be read or converted; callers add the parameter's allowed range
+    and raise it as :class:`fastspin.model.ParameterError` (this module sits below the model
+    framework and imports none of it)."""
+
 
 #: the registry shared with pint-xarray
 ureg = pint.get_application_registry()
@@ -68,11 +73,11 @@ class EnergyScale:
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.delta0_eV) and self.delta0_eV > 0):
-            raise ParameterError(f"delta0 = {self.delta0_eV!r} eV; allowed: a finite energy > 0")
+            raise QuantityError(f"delta0 = {self.delta0_eV!r} eV; allowed: a finite energy > 0")
         if not (math.isfinite(self.g_factor) and self.g_factor > 0):
-            raise ParameterError(f"g_factor = {self.g_factor!r}; allowed: a finite number > 0")
+            raise QuantityError(f"g_factor = {self.g_factor!r}; allowed: a finite number > 0")
         if self.G_T_siemens is not None and not (math.isfinite(self.G_T_siemens) and self.G_T_siemens > 0):
-            raise ParameterError(f"G_T = {self.G_T_siemens!r} S; allowed: a finite conductance > 0")
+            raise QuantityError(f"G_T = {self.G_T_siemens!r} S; allowed: a finite conductance > 0")
 
     def reduced_unit(self, unit: str, where: str = "unit") -> pint.Quantity:
         """One reduced ``unit`` (e.g. ``"G_T*Delta0/e"``) as an SI quantity."""
@@ -82,12 +87,12 @@ class EnergyScale:
                 return f"({self.delta0_eV!r} * electron_volt)"
             if name == "G_T":
                 if self.G_T_siemens is None:
-                    raise ParameterError(
+                    raise QuantityError(
                         f"{where}: {unit!r} needs the tunnel conductance; give G_T, e.g. G_T='10 uS'"
                     )
                 return f"({self.G_T_siemens!r} * siemens)"
             if name == "H_K":
-                raise ParameterError(
+                raise QuantityError(
                     f"{where}: {unit!r} is in units of the anisotropy field; build the magnet "
                     "with fastspin.dynamics.Macrospin.from_SI for SI inputs"
                 )
@@ -106,7 +111,7 @@ def parse_energy(value: Any, name: str) -> float:
     try:
         return float(quantity.to("eV").magnitude)
     except pint.DimensionalityError:
-        raise ParameterError(f"{name} = {value!r} is not an energy; write e.g. '200 ueV'") from None
+        raise QuantityError(f"{name} = {value!r} is not an energy; write e.g. '200 ueV'") from None
 
 
 def parse_conductance(value: Any, name: str = "G_T") -> float:
@@ -116,7 +121,7 @@ def parse_conductance(value: Any, name: str = "G_T") -> float:
     try:
         return float(_as_quantity(value, name).to("S").magnitude)
     except pint.DimensionalityError:
-        raise ParameterError(f"{name} = {value!r} is not a conductance; write e.g. '10 uS'") from None
+        raise QuantityError(f"{name} = {value!r} is not a conductance; write e.g. '10 uS'") from None
 
 
 _ACTIVE: contextvars.ContextVar[EnergyScale | None] = contextvars.ContextVar("fastspin_scale", default=None)
@@ -127,37 +132,12 @@ def active_scale() -> EnergyScale | None:
     return _ACTIVE.get()
 
 
-def make_scale(
-    delta0: Any = None, material: str | None = None, g_factor: float | None = None, G_T: Any = None
-) -> EnergyScale | None:
-    """An :class:`EnergyScale` from ``delta0`` and/or a ``material`` preset; None if neither.
-
-    An explicit ``delta0`` or ``g_factor`` overrides the preset's.
-    """
-    if delta0 is None and material is None:
-        if g_factor is not None or G_T is not None:
-            raise ParameterError("g_factor/G_T need an energy scale: give delta0='200 ueV' or material=")
-        return None
-    preset_delta0, preset_g = None, None
-    if material is not None:
-        from fastspin.materials import get_material
-
-        preset = get_material(material)
-        preset_delta0, preset_g = preset.delta0_eV, preset.g_factor
-    return EnergyScale(
-        delta0_eV=parse_energy(delta0, "delta0") if delta0 is not None else preset_delta0,
-        g_factor=float(g_factor if g_factor is not None else (preset_g or DEFAULT_G_FACTOR)),
-        G_T_siemens=None if G_T is None else parse_conductance(G_T),
-        material=material,
-    )
-
-
 @contextlib.contextmanager
-def scale_context(
-    delta0: Any = None, material: str | None = None, g_factor: float | None = None, G_T: Any = None
-) -> Iterator[EnergyScale | None]:
-    """Within this block, quantity strings convert through the given Δ0 (see :func:`make_scale`)."""
-    scale = make_scale(delta0, material, g_factor, G_T)
+def scale_context(scale: EnergyScale | None) -> Iterator[EnergyScale | None]:
+    """Within this block, quantity strings convert through ``scale`` (None: the enclosing one).
+
+    :func:`fastspin.materials.energy_scale` builds a scale from ``delta0`` and/or a material.
+    """
     token = _ACTIVE.set(scale if scale is not None else _ACTIVE.get())
     try:
         yield _ACTIVE.get()
@@ -190,7 +170,7 @@ def _as_quantity(value: Any, name: str) -> pint.Quantity:
     try:
         quantity = ureg.Quantity(value)
     except Exception:  # pint raises several unrelated types for unparseable text
-        raise ParameterError(
+        raise QuantityError(
             f"{name} = {value!r} is not a number or a quantity; write e.g. 0.35, '150 uV', '90 mK', '0.8 T'"
         ) from None
     if not isinstance(quantity, pint.Quantity):  # a bare number string
@@ -202,12 +182,12 @@ def to_reduced(value: Any, name: str, unit: str, where: str) -> float:
     """A quantity for the parameter ``name`` declared in ``unit``, as a number in that unit.
 
     Reduced units (containing Δ0) need an active :class:`EnergyScale`; ``h`` in Δ0 also
-    takes a magnetic field, h = g μ_B B / 2.  One :class:`ParameterError` naming the
+    takes a magnetic field, h = g μ_B B / 2.  One :class:`QuantityError` naming the
     parameter for an unknown unit, a wrong dimension or a missing scale.
     """
     quantity = _as_quantity(value, where)
     if not np.ndim(quantity.magnitude) == 0:
-        raise ParameterError(f"{where} = {value!r}: give one value per entry")
+        raise QuantityError(f"{where} = {value!r}: give one value per entry")
     if _REDUCED_TOKENS.search(unit) is None:  # a model with units of its own (meV, nm, 1)
         target = ureg.parse_expression(unit if unit not in ("1", "") else "dimensionless")
         scale_factor = 1.0
@@ -216,7 +196,7 @@ def to_reduced(value: Any, name: str, unit: str, where: str) -> float:
     else:
         scale = active_scale()
         if scale is None:
-            raise ParameterError(
+            raise QuantityError(
                 f"{where} = {value!r}: converting to {unit} needs the energy scale; "
                 "give delta0='200 ueV' or material='Al_film' (see `fastspin materials`)"
             )
@@ -230,7 +210,7 @@ def to_reduced(value: Any, name: str, unit: str, where: str) -> float:
     except pint.DimensionalityError:
         field = " or a magnetic field (h = g mu_B B/2)" if name == "h" and unit == "Delta0" else ""
         wanted = ureg.Quantity(1.0, target.units if hasattr(target, "units") else target)
-        raise ParameterError(
+        raise QuantityError(
             f"{where} = {value!r} has the wrong dimension; expected {wanted.dimensionality}{field} "
             f"(e.g. {_example(target)})"
         ) from None
@@ -260,17 +240,16 @@ def SI_factor(unit: str, scale: EnergyScale, where: str = "unit") -> tuple[float
     return float(quantity.to(target).magnitude), target
 
 
-def dataset_to_SI(ds: Any, scale: EnergyScale | None) -> Any:
+def dataset_to_SI(ds: Any, scale: EnergyScale | None, model: Any = None) -> Any:
     """The Dataset of :func:`fastspin.evaluate` with every output and coordinate in SI.
 
     Variables get a pint-parseable ``units`` attr; scalar parameters kept as attrs
     become quantity strings (``"0.1 K"``); the scale is recorded in attrs
-    ``delta0_eV``, ``g_factor`` and ``G_T_S``.
+    ``delta0_eV``, ``g_factor`` and ``G_T_S``.  ``model``: the model instance whose
+    declared parameter units the scalar attrs carry.
     """
     if scale is None:
-        raise ParameterError("units='SI' needs the energy scale; give delta0='200 ueV' or material=")
-    from fastspin.model import get_model
-
+        raise QuantityError("units='SI' needs the energy scale; give delta0='200 ueV' or material=")
     out = ds.copy()
     for name in list(out.variables):
         unit = out[name].attrs.get("units")
@@ -280,7 +259,6 @@ def dataset_to_SI(ds: Any, scale: EnergyScale | None) -> Any:
         attrs = {**out[name].attrs, "units": target, "reduced_units": unit}
         out[name] = out[name] * factor if name in out.data_vars else out[name].copy(data=out[name].values * factor)
         out[name].attrs = attrs
-    model = get_model(ds.attrs["model"]) if "model" in ds.attrs else None
     if model is not None:
         for p in model.parameters:
             value = out.attrs.get(p.name)

@@ -30,10 +30,12 @@ Tc: float = math.exp(EULER_GAMMA) / math.pi
 #: The reference gap itself, for symmetry with ``Tc``.
 Delta0: float = 1.0
 
-# CODATA 2018 exact / recommended values.
+# CODATA 2018 exact / recommended values: the one set fastspin uses.
 ELEMENTARY_CHARGE = 1.602176634e-19  # C
 BOLTZMANN = 1.380649e-23  # J/K
 HBAR = 1.054571817e-34  # J s
+MU0 = 1.25663706212e-6  # N/A^2, vacuum permeability
+GYROMAGNETIC_RATIO = 1.76085963023e11  # rad/(s T), electron |γ|
 
 _QUANTITY = re.compile(
     r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*\*?\s*(Tc|T_c|Delta0|Δ0)?\s*$"
@@ -162,5 +164,5 @@ SI_UNIT_NAMES = {
 }
 
 
-#: Aluminium with a 0.1 mS junction, the example of seed 004.
+#: Aluminium with a 0.1 mS junction, the example of Germanese et al. (2021).
 ALUMINIUM = SIScale(delta0_eV=200e-6, G_T_siemens=1e-4)

@@ -14,9 +14,9 @@ where each N is a Dynes-broadened BCS DOS (:func:`fastspin.kernels.dos.bcs_dos`,
 the weight power n is 0, 1 or 2 (charge, energy and second-moment currents), and the
 occupation factor F_k is one of
 
-* ``MODE_DIFFERENCE``: f(ε − μ_L, T_L) − f(ε − μ_R, T_R)  (currents, Eq. (2) of seed 004,
-  Eqs. (3)–(5) of seed 000);
-* ``MODE_NOISE``: f_L(1 − f_R) + f_R(1 − f_L)  (symmetrised noise, Eq. (20) of seed 000);
+* ``MODE_DIFFERENCE``: f(ε − μ_L, T_L) − f(ε − μ_R, T_R)  (currents, Eq. (2) of Germanese et al. (2021),
+  Eqs. (3)–(5) of Ojajärvi et al. (2020));
+* ``MODE_NOISE``: f_L(1 − f_R) + f_R(1 − f_L)  (symmetrised noise, Eq. (20) of Ojajärvi et al. (2020));
 * ``MODE_FORWARD``: f_L(1 − f_R)  (one-directional rates, counting statistics);
 * ``MODE_DERIVATIVE``: −∂f/∂ε (ε − μ_L, T_L)  (linear-response coefficients).
 
@@ -24,11 +24,11 @@ occupation factor F_k is one of
 rate κ = κ_re + iκ_im ≠ 0 replaces the power weight by e^{κ(ε − w_k)} and writes the real
 part of its integral into ``COL_OUT0`` and the imaginary part into ``COL_OUT1``
 (``COL_OUT2`` is ignored).  κ = 0 (what :func:`make_terms` leaves) means no exponential,
-so tables without these columns set behave exactly as before.  This is the ε-dependence
-e^{±i(ξ_S − ξ_F)ε} of the counting fields of Eq. (20) of seed 000.  The integrand then
+so tables without these columns set have no exponential weight.  This is the ε-dependence
+e^{±i(ξ_S − ξ_F)ε} of the counting fields of Eq. (20) of Ojajärvi et al. (2020).  The integrand then
 decays as e^{−r|ε|} with r = 1/T − |κ_re| (per side for ``MODE_FORWARD``: 1/T_L − κ_re
 above, 1/T_R + κ_re below); the window below is widened to 40/r past the steps.  The
-caller must keep r > 0 (the integral diverges otherwise; :mod:`fastspin.fis` rejects such
+caller must keep r > 0 (the integral diverges otherwise; :mod:`fastspin.physics.fis` rejects such
 sources); r is floored at 1e-3/T here so the window stays finite.  Oscillation e^{iκ_im ε}
 is resolved by the adaptive bisection: tested for |κ_im| up to 20/T (the stated accuracy
 below holds there, ``tests/test_fis.py``).
@@ -1114,7 +1114,7 @@ def integrate_term_batch_parallel(
 
     Bit-identical to the serial kernel: each point is independent and a product-weight
     set does not depend on which chunk computed it.  Never call it from several Dask
-    threads of one process (see DESIGN.md, Numba on Dask).
+    threads of one process: Numba's threading layer aborts on concurrent entry.
     """
     n_points = term_batch.shape[0]
     values = np.empty((n_points, n_out))

@@ -1,16 +1,16 @@
 """Spin-resolved densities of states (DOS), normalised to the normal-state DOS per spin.
 
 * :func:`bcs_dos` — the Dynes-broadened BCS DOS
-  N0(E) = |Re[(E + iΓ)/√((E + iΓ)² − Δ²)]|  (Eq. (1) of seed 004 with h = 0).
+  N0(E) = |Re[(E + iΓ)/√((E + iΓ)² − Δ²)]|  (Eq. (1) of Germanese et al. (2021) with h = 0).
   The square root is evaluated as √(z − Δ)·√(z + Δ) with z = E + iΓ: for Γ > 0 both
   factors lie in the upper half plane, so the product is the retarded branch and the
   formula keeps full relative precision next to the gap edges even for Γ = 1e-7 Δ.
   Δ = 0 gives the normal metal, N0 = 1.
-* :func:`spin_split_dos` — N_σ(E) = N0(E + σh), Eq. (1) of seed 004 (σ = ±1).
+* :func:`spin_split_dos` — N_σ(E) = N0(E + σh), Eq. (1) of Germanese et al. (2021) (σ = ±1).
 * :func:`spin_split_dos_tilted` — N_S,σ(ε) = Σ_± (1 ± σ ĥ·ẑ)/2 · N0(ε ∓ h), the form
-  below Eq. (5) of seed 000 for a field direction ĥ at polar angle θ_h to the spin
+  below Eq. (5) of Ojajärvi et al. (2020) for a field direction ĥ at polar angle θ_h to the spin
   quantisation axis ẑ (ĥ·ẑ = cos θ_h).
-* :func:`ferromagnet_dos` — N_F,σ = 1 + σP (seed 000), energy independent.
+* :func:`ferromagnet_dos` — N_F,σ = 1 + σP (Ojajärvi et al. 2020), energy independent.
 
 Energies, Δ, h and Γ share one unit (Δ0 in fastspin).  The kernels are exact
 closed forms; their accuracy is that of complex double arithmetic (≈1e-15 relative).
@@ -77,7 +77,7 @@ def bcs_dos(energy: float, delta: float, dynes: float) -> float:
 def bcs_dos_derivative(energy: float, delta: float, dynes: float) -> float:
     """dN0/dE = Re[−Δ² / ((E + iΓ)² − Δ²)^{3/2}] on the retarded branch; 0 for Δ = 0.
 
-    Used by closed-form zero-bias conductances (Eq. (3) of seed 004).  Same real
+    Used by closed-form zero-bias conductances (Eq. (3) of Germanese et al. (2021)).  Same real
     arithmetic as :func:`bcs_dos`, with w^{3/2} = w·s on the retarded branch.
     """
     if delta == 0.0:
@@ -91,7 +91,7 @@ def bcs_dos_derivative(energy: float, delta: float, dynes: float) -> float:
 
 @njit("float64(float64, float64, float64, float64, float64)", cache=True, nogil=True, error_model="numpy")
 def spin_split_dos(energy: float, delta: float, exchange: float, spin: float, dynes: float) -> float:
-    """N_σ(E) = N0(E + σh; Δ, Γ), Eq. (1) of seed 004 (``spin`` σ = +1 for ↑, −1 for ↓)."""
+    """N_σ(E) = N0(E + σh; Δ, Γ), Eq. (1) of Germanese et al. (2021) (``spin`` σ = +1 for ↑, −1 for ↓)."""
     return bcs_dos(energy + spin * exchange, delta, dynes)
 
 
@@ -101,7 +101,7 @@ def spin_split_dos(energy: float, delta: float, exchange: float, spin: float, dy
 def spin_split_dos_tilted(
     energy: float, delta: float, exchange: float, cos_field_angle: float, spin: float, dynes: float
 ) -> float:
-    """N_S,σ(ε) = Σ_± (1 ± σ cos θ_h)/2 · N0(ε ∓ h), below Eq. (5) of seed 000.
+    """N_S,σ(ε) = Σ_± (1 ± σ cos θ_h)/2 · N0(ε ∓ h), below Eq. (5) of Ojajärvi et al. (2020).
 
     ``cos_field_angle`` = ĥ·ẑ; ``spin`` σ = ±1 along ẑ.  For ĥ = ẑ this is N0(ε − σh).
     """
@@ -117,7 +117,7 @@ def spin_split_dos_tilted(
 
 @njit("float64(float64, float64)", cache=True, nogil=True, error_model="numpy")
 def ferromagnet_dos(polarization: float, spin: float) -> float:
-    """N_F,σ = 1 + σP (seed 000): spin polarisation P of the Fermi-level DOS."""
+    """N_F,σ = 1 + σP (Ojajärvi et al. 2020): spin polarisation P of the Fermi-level DOS."""
     return 1.0 + spin * polarization
 
 

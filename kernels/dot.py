@@ -1,18 +1,18 @@
-"""Compiled kernels of the non-equilibrium spin-torque quantum dot (seed 002).
+"""Compiled kernels of the non-equilibrium spin-torque quantum dot (Ludwig et al.).
 
-Seed 002 is Ludwig, Burmistrov, Gefen, Shnirman, *Strong non-equilibrium effects in
+Ludwig et al. is Ludwig, Burmistrov, Gefen, Shnirman, *Strong non-equilibrium effects in
 spin torque systems*.  A ferromagnetic quantum dot (magnetization direction θ, φ;
 electrostatic potential V_d) is tunnel coupled to a left lead with fixed
 magnetization along z (spin-resolved level widths Γ_l^↑, Γ_l^↓, bias V) and to a
 grounded normal right lead (width Γ_r).  The field B is along z.
 
-Units (the seed's, ħ = |e| = k_B = 1): every energy (Γ, B, V, V_d, T, ε) is in one
+Units (the paper's, ħ = |e| = k_B = 1): every energy (Γ, B, V, V_d, T, ε) is in one
 common energy unit E (fastspin calls it Δ0; no superconductor is involved here, and
 all equations below are homogeneous in it), times are in ħ/E, the spin S in ħ, the
 dot densities ρ_d^σ in 1/E, the capacitance C in e²/E, conductances g = 2ρΓ in
 e²/ħ, charge currents in e·E/ħ and the spin-torque current I_s in ħ·(E/ħ) = E.
 
-Reading of the (PDF-garbled) seed equations used here
+Reading of the (PDF-garbled) equations of the paper used here
 ------------------------------------------------------
 With Γ_Σ = (Γ_l^↑ + Γ_l^↓)/2 + Γ_r and Γ_Δ = (Γ_l^↑ − Γ_l^↓)/2:
 
@@ -24,7 +24,7 @@ With Γ_Σ = (Γ_l^↑ + Γ_l^↓)/2 + Γ_r and Γ_Δ = (Γ_l^↑ − Γ_l^↓)/
               + c² Γ_r F(ε − σB_− + V_d0) + s² Γ_r F(ε − σ̄B_+ + V_d0)] / Γ_σ(θ0),
   c² = cos²(θ0/2), s² = sin²(θ0/2).
 * the conductances defined after Eq. (40) ("Sec. III C" in the issue; Sec. IV C of
-  the seed text): g_l^{σσ'} = 2ρ_d^σ Γ_l^{σ'},
+  the paper text): g_l^{σσ'} = 2ρ_d^σ Γ_l^{σ'},
   g_r^{σσ'} = 2ρ_d^σ Γ_r;
   g_l(θ)  = [cos²(θ/2)(g^↑↑ + g^↓↓) + sin²(θ/2)(g^↑↓ + g^↓↑)]/4,
   g̃_l(θ) = [sin²(θ/2)(g^↑↑ + g^↓↓) + cos²(θ/2)(g^↑↓ + g^↓↑)]/4,
@@ -42,7 +42,7 @@ With Γ_Σ = (Γ_l^↑ + Γ_l^↓)/2 + Γ_r and Γ_Δ = (Γ_l^↑ − Γ_l^↓)/
 
 Closure used for the dynamics (our reading, stated once here)
 -------------------------------------------------------------
-The seed derives Eqs. (44)–(46) for a distribution function fixed by a stationary
+The paper derives Eqs. (44)–(46) for a distribution function fixed by a stationary
 trajectory (θ0, φ̇ = −B0, V_d0), Eq. (28).  The distribution relaxes at the rate
 Γ_σ, fast against the magnetization dynamics (rate ~ αB, α ∝ Γ/M0), so for a
 trajectory from any initial state we let it follow the instantaneous state:
@@ -80,7 +80,7 @@ N_PARAMS = 9
 
 @njit("float64(float64, float64)", cache=True, nogil=True)
 def tanh_distribution(energy: float, temperature: float) -> float:
-    """F(ε) = tanh(ε/2T) = 1 − 2 f(ε) = f(−ε) − f(ε), the seed's lead distribution.
+    """F(ε) = tanh(ε/2T) = 1 − 2 f(ε) = f(−ε) − f(ε), the paper's lead distribution.
 
     Built from :func:`fastspin.kernels.distributions.fermi` (exact to rounding).
     """
@@ -90,7 +90,7 @@ def tanh_distribution(energy: float, temperature: float) -> float:
 @njit(cache=True, nogil=True)
 def gamma_sigma(sigma: float, theta0: float, gamma_l_up: float, gamma_l_down: float,
                 gamma_r: float) -> float:
-    """Γ_σ(θ0) = cos²(θ0/2) Γ_l^σ + sin²(θ0/2) Γ_l^σ̄ + Γ_r (Eq. 30 of seed 002); σ = ±1."""
+    """Γ_σ(θ0) = cos²(θ0/2) Γ_l^σ + sin²(θ0/2) Γ_l^σ̄ + Γ_r (Eq. 30 of Ludwig et al.); σ = ±1."""
     c2 = math.cos(0.5 * theta0) ** 2
     s2 = 1.0 - c2
     if sigma > 0.0:
@@ -102,7 +102,7 @@ def gamma_sigma(sigma: float, theta0: float, gamma_l_up: float, gamma_l_down: fl
 def dot_distribution(energy: float, sigma: float, theta0: float, B0: float, Vd0: float,
                      V: float, gamma_l_up: float, gamma_l_down: float, gamma_r: float,
                      temperature: float) -> float:
-    """Non-equilibrium dot distribution F_d^σ(ε) of Eq. (31) of seed 002 (rotating frame).
+    """Non-equilibrium dot distribution F_d^σ(ε) of Eq. (31) of Ludwig et al. (rotating frame).
 
     A Γ-weighted sum of four shifted F(ε) = tanh(ε/2T) steps (μ = 0); exact to rounding.
     ``sigma`` is +1 (↑) or −1 (↓).  Tends to ±1 at ε → ±∞ (weights sum to 1).
@@ -142,7 +142,7 @@ def dot_distribution_array(energy: np.ndarray, sigma: float, theta0: float, B0: 
 @njit(cache=True, nogil=True)
 def conductances(theta: float, gamma_l_up: float, gamma_l_down: float, gamma_r: float,
                  rho_up: float, rho_down: float):
-    """(g_l(θ), g̃_l(θ), g_s, g_r) of Sec. III C of seed 002, in e²/ħ; exact.
+    """(g_l(θ), g̃_l(θ), g_s, g_r) of Sec. III C of Ludwig et al., in e²/ħ; exact.
 
     g_l^{σσ'} = 2ρ_d^σ Γ_l^{σ'}, g_r^{σσ'} = 2ρ_d^σ Γ_r; g̃_r = g_r.
     """
@@ -172,7 +172,7 @@ def gilbert_damping(theta: float, S: float, gamma_l_up: float, gamma_l_down: flo
 def dot_potential(theta0: float, B0: float, V: float, gamma_l_up: float,
                   gamma_l_down: float, gamma_r: float, C: float, rho_up: float,
                   rho_down: float) -> float:
-    """Charge-neutral dot potential V_d0 of Eq. (54) of seed 002 (solves Eq. 53); exact."""
+    """Charge-neutral dot potential V_d0 of Eq. (54) of Ludwig et al. (solves Eq. 53); exact."""
     gamma_delta = 0.5 * (gamma_l_up - gamma_l_down)
     sin2 = math.sin(theta0) ** 2
     g_up = gamma_sigma(1.0, theta0, gamma_l_up, gamma_l_down, gamma_r)
@@ -186,7 +186,7 @@ def dot_potential(theta0: float, B0: float, V: float, gamma_l_up: float,
 @njit(cache=True, nogil=True)
 def dot_currents(theta: float, phidot: float, Vd: float, theta0: float, B0: float,
                  Vd0: float, p: np.ndarray, equilibrium: bool):
-    """(I_s, I_l, I_r) of Eqs. (44)–(46) of seed 002, or of App. B if ``equilibrium``.
+    """(I_s, I_l, I_r) of Eqs. (44)–(46) of Ludwig et al., or of App. B if ``equilibrium``.
 
     ``theta``, ``phidot``, ``Vd`` are the instantaneous state; ``theta0``, ``B0``,
     ``Vd0`` the parameters of the distribution function Eq. (31).  I_l flows from the
@@ -278,7 +278,7 @@ def closure(theta: float, Vd: float, p: np.ndarray, equilibrium: bool):
 
 @njit(cache=True, nogil=True)
 def dot_rhs(y: np.ndarray, p: np.ndarray, equilibrium: bool):
-    """Right-hand side (θ̇, φ̇, V̇_d) of Eq. (43) of seed 002 for y = (θ, φ, V_d).
+    """Right-hand side (θ̇, φ̇, V̇_d) of Eq. (43) of Ludwig et al. for y = (θ, φ, V_d).
 
     Non-equilibrium currents (Eqs. 44–46) with the adiabatic closure of the module
     docstring, or the enforced-equilibrium currents of App. B (Eq. B1).
@@ -337,7 +337,7 @@ def _eval(y: np.ndarray, p: np.ndarray, equilibrium: bool, k: np.ndarray, row: i
 @njit(cache=True, nogil=True)
 def integrate_dot(y0: np.ndarray, t_out: np.ndarray, p: np.ndarray, equilibrium: bool,
                   rtol: float, atol: float, max_steps: int):
-    """Adaptive Dormand–Prince 5(4) integration of Eq. (43) (seed 002).
+    """Adaptive Dormand–Prince 5(4) integration of Eq. (43) (Ludwig et al.).
 
     Returns ``(states, n_steps)``: ``states[i]`` = (θ, φ, V_d) at ``t_out[i]``
     (increasing, ``t_out[0]`` is the start time of ``y0``).  Steps are clipped so

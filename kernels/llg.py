@@ -23,7 +23,7 @@ Fluctuation-dissipation (Brown 1963) then fixes
 ⟨h_th,i(τ) h_th,j(τ')⟩ = 2 α t δ_ij δ(τ-τ'), with the reduced temperature
 t = k_B T / (μ0 M_s H_K V) = 1/(2σ), σ = K V / k_B T; in SI this is the variance
 2 α k_B T / (γ μ0 M_s V) of μ0·H_th per unit time, with no extra (1+α²)
-(DESIGN.md, "Stochastic LLG" pitfalls).  The stationary law is then
+(the field enters both the precession and the damping term).  The stationary law is then
 exp(-e(m)/t), e = -k (m·n)²/2 + N·m²/2 - h·m.
 
 Integrator
@@ -448,7 +448,7 @@ def llg_ensemble_parallel(
 
     The rows are cut into ``n_tasks`` contiguous chunks (e.g. one per thread), each
     with its own integer histogram, summed at the end; the results do not depend on
-    ``n_tasks``.  Only for single-process use (DESIGN.md: never call a ``parallel``
+    ``n_tasks``.  Only for single-process use (never call a ``parallel``
     kernel from several Dask threads).
     """
     k0, k1 = seed_key(seed)

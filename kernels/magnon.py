@@ -1,6 +1,6 @@
 r"""Magnon spin and heat transfer across a normal-metal / ferromagnetic-insulator interface.
 
-Numerics for seed 001 (Bender & Tserkovnyak, *Interfacial spin and heat transfer
+Numerics for Bender and Tserkovnyak (2015) (Bender & Tserkovnyak, *Interfacial spin and heat transfer
 between metals and magnetic insulators*): the Bose-function integrals of Eqs. (2)–(3),
 
 .. math::
@@ -109,7 +109,7 @@ def transfer_integrals(
     t_magnon: float,
     t_electron: float,
 ) -> tuple[float, float, float, float]:
-    """I_M, I_N of Eqs. (2)–(3) of seed 001 and the integrals of their |integrands|.
+    """I_M, I_N of Eqs. (2)–(3) of Bender and Tserkovnyak (2015) and the integrals of their |integrands|.
 
     Returns (I_M, I_N, ∫√ε|E−μ_ab|(n1+|n2|), ∫√ε E|E−μ_ab|(n1+|n2|)); the last two
     set the scale of the stated absolute accuracy 1e-10.
@@ -153,7 +153,7 @@ def response_integrals(
 
     Returns (J_10, J_11, J_20, J_21): with C = g_r g0/(4π s),
     g = 4C J_10 (= 4 ∂_μ M_++), S = 4C J_11 (= 4 ∂_T M_++), Π = 4C J_20/ħ (= 4 ∂_μ N_++),
-    κ = 4C J_21/ħ (= 4 ∂_T N_++); Eqs. (4)–(5) of seed 001.
+    κ = 4C J_21/ħ (= 4 ∂_T N_++); Eqs. (4)–(5) of Bender and Tserkovnyak (2015).
     """
     j10 = 0.0
     j11 = 0.0
@@ -215,7 +215,7 @@ def magnon_point(
 ) -> None:
     """All outputs of the ``magnon`` model at one parameter point (see the OUT_* columns).
 
-    Spin currents (Eqs. (1)–(2) of seed 001) are densities in units of ħ per area per
+    Spin currents (Eqs. (1)–(2) of Bender and Tserkovnyak (2015)) are densities in units of ħ per area per
     time, heat current (Eq. (3)) energy per area per time, with ħ = k_B = 1.
     Linear-response coefficients (Eqs. (4)–(5)) are evaluated in equilibrium at the
     magnon temperature T (T' = T, μ = μ' = 0).

@@ -2,8 +2,8 @@
 
 Every random number of an ensemble is a pure function of
 ``(seed, stream, trajectory, index)``, so a trajectory can be replayed alone and an
-ensemble is bit-identical for any number of threads, workers or blocks (the
-requirement of DESIGN.md, "Kernel rules").
+ensemble is bit-identical for any number of threads, workers or blocks (Numba's own
+per-thread random state would make ``prange`` results depend on the thread count).
 
 Generator
 ---------

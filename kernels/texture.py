@@ -1,4 +1,4 @@
-r"""Thermally induced spin-transfer torques of a conducting ferromagnet (seed 003).
+r"""Thermally induced spin-transfer torques of a conducting ferromagnet (Kohno et al.).
 
 Numerics for Kohno, Hiraoka, Hatami & Bauer, *Microscopic calculation of
 thermally-induced spin-transfer torques*: the s-d model with a parabolic band,
@@ -18,7 +18,7 @@ the model is covariant under a change of that unit):
 * Eq. (58): A(ε) = (ħ/2e) σ_s(ε) = U Â, Â = Σ_σ σ n̂_σ/γ_σ, with the unit
   U = ħ² e n_1/(4 m eV); B − C = β A;
 * Eq. (62): β(ε) = (2π/3) n_s u_s² S_imp² (ν_↑ + ν_↓)/M = 2γ_m(ν̂_↑ + ν̂_↓)/M;
-* Eq. (38) in the clean limit (lowest order in γ, as the seed):
+* Eq. (38) in the clean limit (lowest order in γ, as the paper):
   C(ε) = (1/4m)[ν_↑ + ν_↓ − (n_↑ − n_↓)/M] = U Ĉ, Ĉ = (3/2)(ν̂_↑ + ν̂_↓) − (n̂_↑ − n̂_↓)/M
   (from G_↑G_↓ = (G_↓ − G_↑)/2M and Σ_k (v²/3) Im G^R_σ = −π n_σ/m).
 
@@ -83,7 +83,7 @@ def spin_band_functions(
 ) -> None:
     """Energy-resolved Â, σ̂_c, β, Ĉ and ε-derivatives at ε = ``energy`` (columns F_*).
 
-    Eqs. (11), (38), (58), (61), (62) of seed 003 in the reduced units of the module
+    Eqs. (11), (38), (58), (61), (62) of Kohno et al. in the reduced units of the module
     docstring.  Exact (closed form).
     """
     nu_u, dnu_u, n_u, dn_u = _band(eps_f + energy + exchange)

@@ -1,6 +1,6 @@
-"""Tilt-angle Langevin equation of seed 000, Eq. (8), for u = cos θ (Numba).
+"""Tilt-angle Langevin equation of Ojajärvi et al. (2020), Eq. (8), for u = cos θ (Numba).
 
-Eq. (8) of seed 000 (Ojajärvi, Heikkilä, Virtanen, PRB 101, 115406):
+Eq. (8) of Ojajärvi et al. (2020) (Ojajärvi, Heikkilä, Virtanen, PRB 101, 115406):
 
     -S du/dt = τz(u) - S A0 Ω (1 - u²) + η,
     ⟨η(t) η(t')⟩ = 2 [D(u) + S A0 T] (1 - u²) δ(t - t'),
@@ -14,13 +14,13 @@ where B is the diffusion coefficient (noise variance 2B per unit time).
 Stochastic calculus
 -------------------
 The noise is multiplicative, so Eq. (8) needs a rule.  We take the one that makes the
-Fokker-Planck equation of the seed's semiclassical (Keldysh) derivation,
+Fokker-Planck equation of the paper's semiclassical (Keldysh) derivation,
 
     ∂t P = -∂u [a0 P] + ∂u [B ∂u P],                        (isothermal / Hänggi form)
 
 whose zero-flux stationary solution is P(u) ∝ exp(∫ a0/B du); in equilibrium
 (τz = -Γ Ω (1-u²), D = Γ T, any Γ >= 0, including A0 alone) a0/B = SΩ/T, so
-P ∝ exp(S Ω u/T), the Boltzmann law of Sec. V B of the seed.  It is also what the
+P ∝ exp(S Ω u/T), the Boltzmann law of Sec. V B of the paper.  It is also what the
 3-D stochastic LLG gives for m_z (Brown's Fokker-Planck equation).  In Itô form this
 is du = [a0 + B'] dt + sqrt(2B) dW, and in Stratonovich form
 

@@ -55,16 +55,15 @@ def worker_environment(numba_cache_dir: str | None) -> dict[str, str]:
 class WarmupPlugin(WorkerPlugin):
     """On every worker start: set Numba's cache dir, import the model, warm it up.
 
-    ``warmup()`` is an optional classmethod of the model that calls its kernels
-    once on tiny inputs, so compilation (or loading from the on-disk cache) is
-    paid at worker start, not inside the first timed block.
+    :meth:`fastspin.model.Model.warmup` calls the model's kernels once on tiny
+    inputs, so compilation (or loading from the on-disk cache) is paid at worker
+    start, not inside the first timed block.
     """
 
     name = "fastspin-warmup"
 
-    def __init__(self, model: str, imports: tuple[str, ...] = (), numba_cache_dir: str | None = None):
+    def __init__(self, model: str, numba_cache_dir: str | None = None):
         self.model = model
-        self.imports = tuple(imports)
         self.numba_cache_dir = numba_cache_dir
 
     def setup(self, worker: Any = None) -> None:
@@ -79,17 +78,9 @@ class WarmupPlugin(WorkerPlugin):
         # NUMBA_NUM_THREADS is not touched here: Numba re-reads its config at every
         # compilation and aborts if the value changes after threads were launched, so
         # it must come from the worker's environment (LocalCluster/jobqueue set it).
-        from fastspin.workflows.spec import resolve_model
+        from fastspin.registry import get_model_class
 
-        model = resolve_model(self.model, self.imports)
-        warmup = getattr(type(model), "warmup", None)
-        if callable(warmup):
-            warmup()
-
-
-def _dashboard_address() -> str | None:
-    """Any free port: several clusters (or users) may share a login node."""
-    return ":0"
+        get_model_class(self.model).warmup()
 
 
 @contextlib.contextmanager
@@ -102,7 +93,8 @@ def local_client(workers: int | None = None, numba_cache_dir: str | None = None)
         n_workers=n_workers,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=_dashboard_address(),
+        host="127.0.0.1",  # the scheduler is for this user on this machine only
+        dashboard_address="127.0.0.1:0",  # any free port: several users may share a login node
         silence_logs=logging.ERROR,
         env=worker_environment(numba_cache_dir),
     ) as cluster, Client(cluster) as client:

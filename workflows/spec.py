@@ -2,8 +2,7 @@
 
 A spec is a TOML file or the same nested dict from Python::
 
-    model = "sis"
-    imports = []                     # optional: modules that register extra models
+    model = "sis"                    # a built-in model or one an installed plugin registers
 
     [axes]                           # the grid, outer product in this order
     h   = {start = 0.0, stop = 0.6, num = 61}
@@ -32,6 +31,10 @@ computational content (model, axes values, fixed values, block shape, seed), so 
 spec written with ``"0.7 Tc"`` and one written with ``0.39685...`` are the same
 sweep, while how it runs (scheduler, workers, cluster) is not part of it.
 
+A spec is data: it never names code to import.  Models of other packages become
+available by installing the package (the ``fastspin.models`` entry points, see
+:mod:`fastspin.registry`).
+
 Stochastic models (class attribute ``stochastic = True``) receive, in the params
 dict of ``evaluate_block``, three extra keys: ``seed`` (a Python int, the block
 seed from :meth:`SweepSpec.block_seed`), ``spec_seed`` (the spec's ``run.seed``)
@@ -43,7 +46,6 @@ block).  A model that keys a counter-based generator on
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import math
 import tomllib
@@ -54,13 +56,14 @@ from typing import Any
 
 import numpy as np
 
-from fastspin import model as model_framework
-from fastspin.model import Model, ParameterError, get_model
+from fastspin.evaluation import broadcast_params
+from fastspin.model import Model, ParameterError
+from fastspin.registry import ENTRY_POINT_GROUP, get_model
 
 #: Version of the on-disk layout written by :mod:`fastspin.workflows.store`.
 STORE_FORMAT = 1
 
-TOP_LEVEL_KEYS = ("model", "imports", "axes", "params", "run", "units")
+TOP_LEVEL_KEYS = ("model", "axes", "params", "run", "units")
 #: keys of [units]: the energy scale that lab quantities ("150 uV", "90 mK") convert through
 UNITS_KEYS = ("delta0", "material", "g_factor")
 RUN_KEYS = (
@@ -104,18 +107,6 @@ def _allowed(keys: tuple[str, ...]) -> str:
     return ", ".join(keys)
 
 
-def resolve_model(name: Any, imports: tuple[str, ...] = ()) -> Model:
-    """Import ``imports`` (modules that register models), then look ``name`` up."""
-    for module in imports:
-        try:
-            importlib.import_module(module)
-        except ImportError as err:
-            raise ParameterError(f"imports: cannot import {module!r}: {err}") from None
-    if isinstance(name, str) and name in model_framework._REGISTRY:
-        return model_framework._REGISTRY[name]()
-    return get_model(name)
-
-
 @dataclass(frozen=True)
 class Block:
     """One block of the grid: its flat index, position in the block grid and slices."""
@@ -139,7 +130,6 @@ class SweepSpec:
     block: tuple[int, ...]
     seed: int
     run: dict[str, Any]
-    imports: tuple[str, ...] = ()
     source: dict[str, Any] = field(default_factory=dict)
 
     # -- geometry -----------------------------------------------------------------
@@ -192,8 +182,8 @@ class SweepSpec:
         values = dict(self.params)
         for (name, coord), sl in zip(self.axes.items(), block.slices, strict=True):
             values[name] = coord[sl]
-        grid = model_framework.broadcast_params(self.model, values, list(self.dims))
-        if getattr(self.model, "stochastic", False):
+        grid = broadcast_params(self.model, values, list(self.dims))
+        if self.model.stochastic:
             flat = np.ravel_multi_index(
                 np.meshgrid(*[np.arange(s.start, s.stop) for s in block.slices], indexing="ij"),
                 self.shape,
@@ -261,16 +251,22 @@ def validate_spec(raw: Mapping[str, Any]) -> SweepSpec:
     An optional ``[units]`` table (``delta0 = "200 ueV"``, ``material = "Al_film"``,
     ``g_factor``) lets axes and params be written as lab quantities ("150 uV", "90 mK").
     """
+    from fastspin.materials import energy_scale
     from fastspin.quantities import scale_context
 
     units = raw.get("units", {})
     if not isinstance(units, Mapping) or any(k not in UNITS_KEYS for k in units):
         raise ParameterError(f"spec: [units] must be a table with keys among {_allowed(UNITS_KEYS)}")
-    with scale_context(**units):
+    with scale_context(energy_scale(**units)):
         return _validate_spec(raw)
 
 
 def _validate_spec(raw: Mapping[str, Any]) -> SweepSpec:
+    if "imports" in raw:
+        raise ParameterError(
+            "spec: key 'imports' is not allowed: a spec is data and never imports code; "
+            f"install the package that provides the model (entry-point group {ENTRY_POINT_GROUP!r})"
+        )
     unknown = [k for k in raw if k not in TOP_LEVEL_KEYS]
     if unknown:
         raise ParameterError(
@@ -278,15 +274,10 @@ def _validate_spec(raw: Mapping[str, Any]) -> SweepSpec:
         )
     if "model" not in raw:
         raise ParameterError("spec: missing key 'model'; give a model name, e.g. model = \"sis\"")
-    imports = raw.get("imports", [])
-    if isinstance(imports, str):
-        imports = [imports]
-    if not isinstance(imports, list) or not all(isinstance(m, str) for m in imports):
-        raise ParameterError("spec: 'imports' must be a list of module names")
     model_name = raw["model"]
     if not isinstance(model_name, (str, Model, type)):
         raise ParameterError(f"spec: 'model' must be a model name, got {model_name!r}")
-    instance = resolve_model(model_name, tuple(imports))
+    instance = get_model(model_name)
 
     axes_raw = raw.get("axes", {})
     params_raw = raw.get("params", {})
@@ -339,7 +330,6 @@ def _validate_spec(raw: Mapping[str, Any]) -> SweepSpec:
         block=block,
         seed=int(seed),
         run=run,
-        imports=tuple(imports),
         source=source,
     )
 

@@ -46,6 +46,7 @@ import zarr
 import zarr.codecs
 from zarr.core.sync import sync as zarr_sync
 
+from fastspin.version import __version__
 from fastspin.workflows.spec import STORE_FORMAT, Block, SweepSpec
 
 STATUS_GROUP = "sweep"
@@ -68,9 +69,7 @@ def _compressor() -> zarr.codecs.BloscCodec:
 @functools.cache
 def git_commit() -> str:
     """``git describe --always --dirty`` of the fastspin source tree, or ``"unknown"``."""
-    import fastspin
-
-    here = Path(fastspin.__file__).resolve().parent
+    here = Path(__file__).resolve().parent
     try:
         out = subprocess.run(
             ["git", "-C", str(here), "describe", "--always", "--dirty", "--abbrev=40"],
@@ -96,19 +95,16 @@ def dependency_versions() -> dict[str, str]:
 
 def provenance(spec: SweepSpec, command_line: str | None) -> dict[str, Any]:
     """Root attrs of a new store: plain JSON only (no numpy scalars, no NaN)."""
-    import fastspin
-
     attrs: dict[str, Any] = {
         "Conventions": CONVENTIONS,
         "title": f"fastspin sweep of model {spec.model.name!r}",
-        "source": f"fastspin {fastspin.__version__}, model {spec.model.name} (seed {spec.model.seed})",
+        "source": f"fastspin {__version__}, model {spec.model.name}",
         "model": spec.model.name,
-        "model_seed": str(spec.model.seed),
         "fastspin_format": STORE_FORMAT,
         "fastspin_spec": json.dumps(spec.source, sort_keys=True),
         "fastspin_spec_canonical": json.dumps(spec.canonical(), sort_keys=True),
         "fastspin_spec_sha256": spec.fingerprint,
-        "fastspin_version": fastspin.__version__,
+        "fastspin_version": __version__,
         "git_commit": git_commit(),
         "dependency_versions": json.dumps(dependency_versions(), sort_keys=True),
         "command_line": command_line if command_line is not None else shlex.join(sys.argv),
@@ -120,6 +116,8 @@ def provenance(spec: SweepSpec, command_line: str | None) -> dict[str, Any]:
         "history": "",
         "fastspin_runs": "[]",
     }
+    if spec.model.reference is not None:
+        attrs.update(spec.model.reference.as_attrs())
     for name, value in spec.params.items():
         attrs[name] = "null" if value is None else (value if isinstance(value, str) else float(value))
     return attrs
@@ -278,7 +276,7 @@ def write_block(
         data.append((arrays[name], block.slices, values))
     where = block.position
     # each write is awaited on zarr's event loop; issuing the chunks of one stage together
-    # costs one round trip instead of one per array (~2 ms each).  Stages stay ordered:
+    # costs one round trip instead of one per array.  Stages stay ordered:
     # data, then bookkeeping, then the done flag, so a killed task never leaves a block
     # flagged done without its data.
     _write_together(data)

@@ -14,7 +14,6 @@ blocks whose flag is still 0.  Dask reschedules the tasks of a worker that dies.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import math
 import os
 import platform
@@ -249,13 +248,11 @@ def _run_on_client(
     from distributed import as_completed
 
     client.register_plugin(
-        runner.WarmupPlugin(spec.model.name, spec.imports, numba_cache_dir), name="fastspin-warmup"
+        runner.WarmupPlugin(spec.model.name, numba_cache_dir), name="fastspin-warmup"
     )
     link = getattr(client, "dashboard_link", None)
-    if link and importlib.util.find_spec("bokeh") is not None:
+    if link:
         bar.note(f"fastspin: dashboard at {link}")
-    elif link:
-        bar.note("fastspin: no dashboard (it needs bokeh: pip install 'bokeh>=3.1')")
     bar.start = time.monotonic()  # the ETA counts from the first task, not cluster start-up
     retries = int(spec.run.get("retries", 0))
     prefix = f"fastspin-{spec.fingerprint[:12]}-r{result.run_index}"
@@ -283,7 +280,10 @@ def _run_on_client(
 def plan_text(spec: SweepSpec, workers: int | None = None) -> str:
     """The ``fastspin plan`` report: grid, blocks, points and a cost estimate."""
     workers = workers or spec.run.get("workers") or runner.available_cores()
-    lines = [f"model     {spec.model.name} (seed {spec.model.seed})", "axes"]
+    lines = [f"model     {spec.model.name}"]
+    if spec.model.reference is not None:
+        lines.append(f"reference {spec.model.reference.citation()}")
+    lines.append("axes")
     for name, values in spec.axes.items():
         unit = spec.model.parameter(name).unit
         lines.append(
@@ -302,10 +302,10 @@ def plan_text(spec: SweepSpec, workers: int | None = None) -> str:
         f"outputs   {', '.join(o.name for o in spec.model.outputs)}  (~{size / 2**20:.1f} MiB uncompressed)",
         f"cost      ~{_format_seconds(cost)} on one core, ~{_format_seconds(cost / workers)} on "
         f"{workers} workers (model estimate {spec.model.cost_per_point:g} s/point)",
-        f"seed      {spec.seed}",
+        f"RNG seed  {spec.seed}" if spec.model.stochastic else "",
         f"sha256    {spec.fingerprint}",
     ]
-    return "\n".join(lines)
+    return "\n".join(line for line in lines if line)
 
 
 __all__ = ["SweepResult", "plan_text", "run_block", "sweep", "ParameterError"]

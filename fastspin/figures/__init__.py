@@ -1,48 +1,42 @@
-"""Reproductions of the seeds' figures as PNG files (``fastspin figures``).
+"""The papers' figures, reproduced as PNG files (``fastspin figures``).
 
-:func:`available` maps a figure-set name to a callable ``(out_dir) -> list of PNG
-paths``.  ``sis`` (seed 004) lives in :mod:`fastspin.figures.sis`; ``dot`` (seed 002) and ``fis`` (seed 000)
-come from :mod:`fastspin.dot_figures` and :mod:`fastspin.fis_figures` when those
-modules are present, and are imported only when their set is drawn.
+One module per figure set, each with a function ``(out_dir) -> list of PNG paths``;
+:mod:`fastspin.figures.style` holds what they share.  A set's module is imported
+only when that set is drawn (matplotlib and the physics it needs load then).
+
+==================  ==========================================================  ==================================
+set                 figures                                                     module
+==================  ==========================================================  ==================================
+``sis``             Figs. 1(b), 2, 3 of Germanese et al. (2021)                  :mod:`fastspin.figures.sis`
+``fis``             Figs. 2–5(b) of Ojajärvi et al. (2020)                       :mod:`fastspin.figures.fis`
+``fis_dynamics``    Figs. 5(c)–(d) of Ojajärvi et al. (2020): the spin oscillator  :mod:`fastspin.figures.fis_dynamics`
+``dot``             Fig. 3 and App. B of Ludwig et al.                          :mod:`fastspin.figures.dot`
+==================  ==========================================================  ==================================
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import os
-from collections.abc import Callable
 
-FigureSet = Callable[[str | os.PathLike], list]
-
-# name -> (module, function) of the optional figure sets written elsewhere
-_OPTIONAL_SETS = {
-    "dot": ("fastspin.dot_figures", "figures_dot"),
-    "fis": ("fastspin.fis_figures", "figures_fis"),
-    "fis_dynamics": ("fastspin.fis_dynamics_figures", "figures_fis_dynamics"),
+#: figure set -> (module, drawing function)
+FIGURE_SETS: dict[str, tuple[str, str]] = {
+    "sis": ("fastspin.figures.sis", "figures_sis"),
+    "fis": ("fastspin.figures.fis", "figures_fis"),
+    "fis_dynamics": ("fastspin.figures.fis_dynamics", "figures_fis_dynamics"),
+    "dot": ("fastspin.figures.dot", "figures_dot"),
 }
 
 
-def _lazy(module: str, function: str) -> FigureSet:
-    """A figure set that imports ``module.function`` only when it is called."""
+def draw(name: str, out_dir: str | os.PathLike) -> list[str]:
+    """Draw the figure set ``name`` into ``out_dir``; returns the PNG paths written."""
+    if name not in FIGURE_SETS:
+        from fastspin.model import ParameterError
 
-    def draw(out_dir: str | os.PathLike) -> list:
-        return getattr(importlib.import_module(module), function)(out_dir)
-
-    draw.__name__ = function
-    draw.__doc__ = f"Draw the figures of {module}.{function} into out_dir."
-    return draw
-
-
-def available() -> dict[str, FigureSet]:
-    """Figure sets that can be drawn: name -> callable(out_dir) -> written PNG paths."""
-    from fastspin.figures.sis import figures_sis
-
-    sets: dict[str, FigureSet] = {"sis": figures_sis}
-    for name, (module, function) in _OPTIONAL_SETS.items():
-        if importlib.util.find_spec(module) is not None:
-            sets[name] = _lazy(module, function)
-    return sets
+        raise ParameterError(f"figures: unknown figure set {name!r}; allowed: {', '.join(FIGURE_SETS)}")
+    module, function = FIGURE_SETS[name]
+    os.makedirs(out_dir, exist_ok=True)
+    return [str(path) for path in getattr(importlib.import_module(module), function)(out_dir)]
 
 
-__all__ = ["available"]
+__all__ = ["FIGURE_SETS", "draw"]

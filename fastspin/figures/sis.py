@@ -1,6 +1,6 @@
-r"""Figures 1(b), 2(a)-(d) and 3(a)-(d) of seed 004 (S–I–Sm thermospin junction).
+r"""Figures 1(b), 2(a)-(d) and 3(a)-(d) of Germanese et al. (2021) (S–I–Sm thermospin junction).
 
-Everything is computed from :mod:`fastspin.models.sis` (Eqs. (1)-(3) of seed 004)
+Everything is computed from :mod:`fastspin.physics.sis` (Eqs. (1)-(3) of the paper)
 with the captions' parameters: T_S = 0.7 Tc, T_Sm = 0.01 Tc, h = 0, 0.1, 0.2, 0.3,
 0.4 Δ0.  The captions do not give the Dynes parameter; we use Γ = 1e-3 Δ0, small
 enough that the matching peaks at V_p^± = |Δ(T_S) − Δ(T_Sm) ± h| stand out and large
@@ -22,20 +22,18 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.colors import SymLogNorm
 
-matplotlib.use("Agg")
+from fastspin.evaluation import evaluate
+from fastspin.figures.style import cite, save
+from fastspin.physics import sis as sis_model
+from fastspin.physics.superconductor import gap
+from fastspin.references import GERMANESE_2021
+from fastspin.units import Tc
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.colors import SymLogNorm  # noqa: E402
-
-import fastspin  # noqa: E402
-from fastspin.models import sis as sis_model  # noqa: E402
-from fastspin.superconductor import gap  # noqa: E402
-from fastspin.units import Tc  # noqa: E402
-
-#: Caption parameters of seed 004 (Figs. 1-3).
+#: Caption parameters of Germanese et al. (2021) (Figs. 1-3).
 T_S_CAPTION: float = 0.7 * Tc
 T_SM_CAPTION: float = 0.01 * Tc
 H_FIG1: float = 0.4
@@ -50,10 +48,8 @@ T_S_CUTS_SPIN: tuple[float, ...] = (0.5, 0.6, 0.7, 0.8, 0.9)
 T_S_MAP_RANGE: tuple[float, float] = (0.1, 0.98)
 H_MAP_RANGE: tuple[float, float] = (0.0, 0.7)
 
-_SEED_TITLE = "seed 004"
 _AQUAMARINE = "#1bb5a0"
 _H_COLORS = {0.0: "black", 0.1: "magenta", 0.2: "tab:blue", 0.3: "tab:purple", 0.4: _AQUAMARINE}
-_DPI = 110
 
 
 # -- data ---------------------------------------------------------------------------------
@@ -77,7 +73,7 @@ def _point(
 def matching_peak_voltages(
     h: float, T_S: float = T_S_CAPTION, T_Sm: float = T_SM_CAPTION
 ) -> tuple[float, float]:
-    """(V_p^-, V_p^+) = |Δ(T_S) − [Δ(T_Sm, h) ∓ h]| in Δ0/e (Sec. III of seed 004).
+    """(V_p^-, V_p^+) = |Δ(T_S) − [Δ(T_Sm, h) ∓ h]| in Δ0/e (Sec. III of Germanese et al. (2021)).
 
     For h = 0 both equal V_p = |Δ(T_S) − Δ(T_Sm)|.
     """
@@ -102,7 +98,7 @@ def peak_currents(
 
     Returns ``V_peak_inner`` (Δ0/e), ``I_charge`` and ``I_spin`` at +V_p^- (G_T Δ0/e)
     and ``G_max`` = I_charge(V_p^-)/V_p^- (G_T; NaN where V_p^- = 0), as the sis_merit
-    model defines them (Figs. 2(d), 3(c)-(d) of seed 004), in one batched integration.
+    model defines them (Figs. 2(d), 3(c)-(d) of Germanese et al. (2021)), in one batched integration.
     """
     T_S, h = np.broadcast_arrays(np.asarray(T_S, float), np.asarray(h, float))
     delta_S = gap(T_S, 0.0)
@@ -127,8 +123,8 @@ def merit_map(
 ) -> dict[str, np.ndarray]:
     """G0, G_max and I_s(V_p^-) on the grid h × T_S (arrays of shape (h.size, T_S.size)).
 
-    G0 is :func:`fastspin.models.sis.zero_bias_conductance` (numerical dI/dV at V = 0,
-    as Fig. 2(b) of seed 004); the peak quantities come from :func:`peak_currents`.
+    G0 is :func:`fastspin.physics.sis.zero_bias_conductance` (numerical dI/dV at V = 0,
+    as Fig. 2(b) of Germanese et al. (2021)); the peak quantities come from :func:`peak_currents`.
     Also returns the 1-D axes and ``h_threshold`` (the white line) over T_S.
     """
     T_S = np.asarray(T_S, float)
@@ -155,7 +151,7 @@ def seebeck_cuts(
 ) -> np.ndarray:
     """|V_S|(T_S, h) of Fig. 2(c), shape (T_S.size, h.size), in Δ0/e.
 
-    :func:`fastspin.models.sis.seebeck_voltage`: the first zero of I_q(V) > 0 when the
+    :func:`fastspin.physics.sis.seebeck_voltage`: the first zero of I_q(V) > 0 when the
     junction is thermoactive at small bias (G0 < 0), NaN otherwise.
     """
     T_S = np.atleast_1d(np.asarray(T_S, float))
@@ -178,7 +174,7 @@ def _bias_grid(v_max: float, num: int, h_values, T_S: float, T_Sm: float) -> np.
 def iv_curves(V: np.ndarray, h_values, T_S: float = T_S_CAPTION, T_Sm: float = T_SM_CAPTION,
               dynes: float = DYNES_FIGURES):
     """sis outputs on the grid V × h (xarray Dataset from :func:`fastspin.evaluate`)."""
-    return fastspin.evaluate("sis", V=np.asarray(V, float), h=list(h_values), T_S=T_S, T_Sm=T_Sm,
+    return evaluate("sis", V=np.asarray(V, float), h=list(h_values), T_S=T_S, T_Sm=T_Sm,
                              dynes=dynes)
 
 
@@ -186,7 +182,7 @@ def iv_curves(V: np.ndarray, h_values, T_S: float = T_S_CAPTION, T_Sm: float = T
 
 
 def _title(panel: str, text: str) -> str:
-    return f"{_SEED_TITLE}, Fig. {panel}: {text}"
+    return f"{cite(GERMANESE_2021, panel)}: {text}"
 
 
 def _caption_line(T_S: float = T_S_CAPTION) -> str:
@@ -194,10 +190,7 @@ def _caption_line(T_S: float = T_S_CAPTION) -> str:
 
 
 def _save(fig, out_dir: Path, name: str) -> Path:
-    path = out_dir / name
-    fig.savefig(path, dpi=_DPI)
-    plt.close(fig)
-    return path
+    return Path(save(fig, out_dir, name))
 
 
 def fig1b(out_dir: str | os.PathLike) -> Path:
@@ -430,7 +423,7 @@ def fig3d(out_dir: str | os.PathLike, h: np.ndarray | None = None) -> Path:
 
 
 def figures_sis(out_dir: str | os.PathLike = "figures", map_points: int = 28) -> list[Path]:
-    """Draw Fig. 1(b), 2(a)-(d) and 3(a)-(d) of seed 004 into ``out_dir`` (created if needed).
+    """Draw Fig. 1(b), 2(a)-(d) and 3(a)-(d) of Germanese et al. (2021) into ``out_dir`` (created if needed).
 
     ``map_points`` sets the (T_S, h) grid of the maps of Figs. 2(b), 2(d) and 3(c).
     Returns the written PNG paths.

@@ -1,12 +1,6 @@
-"""The built-in models; importing this package registers them by name."""
+"""The built-in model declarations, one module per physical system.
 
-from fastspin.models.dot import DotModel
-from fastspin.models.fis import FISJunction, FISResponse
-from fastspin.models.macrospin import MacrospinSwitching
-from fastspin.models.magnon import Magnon
-from fastspin.models.sis import SISJunction, SISMerit
-from fastspin.models.texture import Texture
-from fastspin.models.tilt import TiltAngle
-
-__all__ = ["DotModel", "FISJunction", "FISResponse", "MacrospinSwitching", "Magnon", "SISJunction", "SISMerit", "Texture",
-           "TiltAngle"]
+Each module declares its models' parameters, outputs and reference and maps a block
+of points onto the physics API in :mod:`fastspin.physics`.  Models are looked up
+by name through :mod:`fastspin.registry`; importing this package imports nothing.
+"""

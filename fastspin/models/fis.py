@@ -1,15 +1,15 @@
-r"""The ``fis`` model: F/I/S junction with a precessing magnetization (seed 000).
+r"""The ``fis`` model: F/I/S junction with a precessing magnetization (Ojajärvi et al. 2020).
 
 Time-averaged charge current (Eq. (3)), energy current into S (Eq. (4)), energy current
 into F (Ė_F = I_c V − Ω τ_z − Ė_S), spin-transfer torque τ_z (Eq. (5)), the dissipative
 transverse torques τ_x, τ_y (Eq. (A5)) and the torque-noise
-correlator D (Eq. (20), integrand derived in :mod:`fastspin.fis`), on the shared convolution
-engine.  Parameters follow Fig. 1 of seed 000: bias V, exchange field h of S at polar angle
+correlator D (Eq. (20), integrand derived in :mod:`fastspin.physics.fis`), on the shared convolution
+engine.  Parameters follow Fig. 1 of Ojajärvi et al. (2020): bias V, exchange field h of S at polar angle
 ``h_angle`` to the precession axis ẑ (0: +ẑ, π: −ẑ, π/2: x̂), F polarization P, cone angle
 θ, precession frequency Ω, temperatures T_S, T_F, Dynes Γ and an optional fixed gap
 (default self-consistent Δ(T_S, h)).
 
-Units: see :mod:`fastspin.fis`.  Accuracy: 1e-6 relative or 1e-9 absolute against scipy quad.
+Units: see :mod:`fastspin.physics.fis`.  Accuracy: 1e-6 relative or 1e-9 absolute against scipy quad.
 
 >>> import fastspin
 >>> ds = fastspin.evaluate("fis", V=[0.2, 0.5], Omega=0.3, delta=0.0)   # normal state
@@ -25,17 +25,17 @@ from typing import Any
 
 import numpy as np
 
-from fastspin.fis import fis_currents
-from fastspin.model import Model, Output, Parameter, ParameterError, register
+from fastspin.model import Model, Output, Parameter, ParameterError
+from fastspin.physics import fis
+from fastspin.references import OJAJARVI_2020
 from fastspin.units import Tc
 
 
-@register
 class FISJunction(Model):
-    """Ferromagnetic island / insulator / spin-split superconductor with precessing m (seed 000)."""
+    """Ferromagnetic island / insulator / spin-split superconductor with precessing m (Ojajärvi et al. 2020)."""
 
     name = "fis"
-    seed = "000_c7ff3a23d70f00a8"
+    reference = OJAJARVI_2020
     description = (
         "F/I/S junction, precessing magnetization: charge, heat currents, spin torque and "
         "torque noise (Eqs. 3-5, A5, 20)"
@@ -82,15 +82,14 @@ class FISJunction(Model):
             "torque-noise correlator D = -(1/8) d^2 s_T/dphi_q^2 csc^2(theta), Eq. (20)",
         ),
     )
-    cost_per_point = 2.6e-5  # bench_fis: ~26 µs per point with the gap solves (21 µs without)
+    cost_per_point = 2.6e-5
 
     @classmethod
     def warmup(cls) -> None:
-        """Compile (or load cached) kernels: one tiny evaluation."""
-        fis_currents(np.array([0.1]), 0.3, 0.0, 0.5, 0.4, 0.1, 0.1, 0.1, 1e-3, 1.0)
+        fis.warmup()
 
     def evaluate_block(self, params: Mapping[str, Any]) -> dict[str, np.ndarray]:
-        out = fis_currents(
+        out = fis.fis_currents(
             params["V"], params["h"], params["h_angle"], params["P"], params["theta"],
             params["Omega"], params["T_S"], params["T_F"], params["dynes"], params["delta"],
             parallel=bool(self.options.get("parallel", False)), h_azimuth=params["h_azimuth"],
@@ -98,18 +97,17 @@ class FISJunction(Model):
         return {o.name: out[o.name] for o in self.outputs}
 
 
-@register
 class FISResponse(Model):
-    """Linear response, FMR heat balance and oscillator thresholds of the F/I/S junction (seed 000).
+    """Linear response, FMR heat balance and oscillator thresholds of the F/I/S junction (Ojajärvi et al. 2020).
 
     Per point (equilibrium temperature T = T_S = T_F): G, G_th, α of Eq. (6); α̃, G̃ of
     Eqs. (14)–(15); α⁻_{2,0} of Eq. (A3); the onset voltage V_o and critical thermal bias δT_o
     of Sec. IV B; the FMR-induced V and δT per θ² of Eq. (16); and the largest λ S A0 that
-    still refrigerates F (Fig. 4).  Functions and derivations in :mod:`fastspin.fis`.
+    still refrigerates F (Fig. 4).  Functions and derivations in :mod:`fastspin.physics.fis`.
     """
 
     name = "fis_response"
-    seed = "000_c7ff3a23d70f00a8"
+    reference = OJAJARVI_2020
     description = (
         "F/I/S junction: linear response (Eq. 6), FMR coefficients and heat balance "
         "(Eqs. 14-16, Fig. 4), oscillator thresholds V_o, dT_o"
@@ -156,34 +154,18 @@ class FISResponse(Model):
 
     @classmethod
     def warmup(cls) -> None:
-        FISJunction.warmup()
+        fis.warmup()
 
     def evaluate_block(self, params: Mapping[str, Any]) -> dict[str, np.ndarray]:
-        from fastspin import fis
-
         delta = fis.resolve_gap(params["T"], params["h"], params["delta"])
-        shape = np.shape(delta)
-        results = {o.name: np.empty(shape) for o in self.outputs}
-        for index in np.ndindex(shape):
+        results = {o.name: np.empty(np.shape(delta)) for o in self.outputs}
+        for index in np.ndindex(np.shape(delta)):
             p = {k: float(params[k][index]) for k in
                  ("T", "h", "h_angle", "P", "Omega", "dynes", "S_A0", "heating_fraction")}
-            d = float(delta[index])
-            common = (p["T"], p["h"], p["h_angle"])
-            lr = fis.linear_response_coefficients(*common, p["dynes"], d)
-            fmr = fis.fmr_coefficients(p["Omega"], *common, p["dynes"], d)
-            balance = fis.fmr_response(p["Omega"], *common, p["P"], p["dynes"], d, p["S_A0"],
-                                       p["heating_fraction"])
-            values = {
-                "G": lr["G"], "G_th": lr["G_th"], "alpha": lr["alpha"],
-                "alpha_minus_20": lr["alpha_minus_20"],
-                "alpha_tilde": fmr["alpha_tilde"], "G_tilde": fmr["G_tilde"],
-                "V_onset": fis.onset_voltage(p["Omega"], *common, p["P"], p["dynes"], d, p["S_A0"]),
-                "dT_onset": fis.critical_thermal_bias(p["Omega"], *common, p["dynes"], d, p["S_A0"]),
-                "fmr_V_per_theta2": balance["V_per_theta2"],
-                "fmr_dT_per_theta2": balance["dT_per_theta2"],
-                "max_damping_refrigeration": fis.max_damping_for_refrigeration(
-                    p["Omega"], *common, p["P"], p["dynes"], d),
-            }
+            values = fis.response_point(
+                p["Omega"], p["T"], p["h"], p["h_angle"], p["P"], p["dynes"], float(delta[index]),
+                p["S_A0"], p["heating_fraction"],
+            )
             for name, value in values.items():
                 results[name][index] = value
         return results

@@ -1,4 +1,5 @@
-r"""Monte Carlo switching statistics of a spin-torque-driven macrospin (issue 5).
+r"""Declaration of the ``macrospin`` model: Monte Carlo switching statistics of a
+spin-torque-driven macrospin.
 
 A single-domain free layer with uniaxial anisotropy along ẑ starts at m = +ẑ and
 receives a rectangular current pulse of duration ``pulse_width`` (reduced time, from
@@ -14,13 +15,13 @@ receives a rectangular current pulse of duration ``pulse_width`` (reduced time, 
 with polarizer **p = -ẑ** (so a_j > 0 drives the reversal +ẑ → -ẑ), field
 h = h (sin ψ, 0, cos ψ) at angle ψ = ``h_angle`` (radians) from the easy axis, field-like ratio
 β = ``field_like`` and the thermal field of variance 2αt, t = 1/(2σ), is integrated
-for pulse_width + ``relax_time`` with stochastic Heun (:func:`fastspin.dynamics.run_ensemble`) for
+for pulse_width + ``relax_time`` with stochastic Heun (:func:`fastspin.physics.macrospin.run_ensemble`) for
 ``n_trajectories`` trajectories per grid point.  Reduced units: fields in
 H_K = 2K/(μ0 M_s), time in 1/(γ μ0 H_K), σ = K V/(k_B T)
-(:meth:`fastspin.dynamics.Macrospin.from_SI` converts from SI).
+(:meth:`fastspin.physics.macrospin.Macrospin.from_SI` converts from SI).
 
 Zero-temperature threshold for a long pulse with the field along ẑ (ψ = 0, h > -1):
-a_c = α (1 + h)/(1 + α β) (:meth:`fastspin.dynamics.Macrospin.critical_stt` with
+a_c = α (1 + h)/(1 + α β) (:meth:`fastspin.physics.macrospin.Macrospin.critical_stt` with
 p → -p), exact for the linearized dynamics.
 
 Switching criterion: "crossing" counts a trajectory as switched at its first m_z < 0,
@@ -30,7 +31,7 @@ standard error sqrt(P(1-P)/N) (0 at P = 0 or 1: then N bounds P, e.g. P < 3/N at
 the mean and standard deviation of the first-switching times of the switched
 trajectories (NaN when none/fewer than two switched) and the mean and standard
 deviation of the final m_z.  The time step carries an O(dt) weak bias (Heun is weak
-order 1; see :func:`fastspin.dynamics.run_ensemble` for measured escape-time biases).
+order 1; see :func:`fastspin.physics.macrospin.run_ensemble` for measured escape-time biases).
 
 Reproducibility: trajectory j of grid point i uses the Philox stream
 (seed = ``run.seed`` of the sweep, stream = i = the global C-order point index,
@@ -38,7 +39,7 @@ trajectory j), so a stored value does not depend on block shapes or worker count
 any trajectory can be replayed with
 ``run_ensemble(spin, 1, seed, stream=i, first_trajectory=j, ...)``
 (:meth:`MacrospinSwitching.spin_at` builds ``spin``).  Outside a sweep
-(:func:`fastspin.evaluate`) the seed is ``options["seed"]`` (default 0) and the
+(:func:`fastspin.evaluate`) the paper is ``options["seed"]`` (default 0) and the
 point index is the C-order index of the evaluated grid.
 """
 
@@ -50,16 +51,16 @@ from typing import Any
 
 import numpy as np
 
-from fastspin.dynamics import Macrospin, SwitchCriterion, Waveform, switching_statistics
 from fastspin.model import (
     Model,
     Output,
     Parameter,
     ParameterError,
     broadcast_block,
-    register,
     stochastic_streams,
 )
+from fastspin.physics.macrospin import Macrospin, SwitchCriterion, Waveform, switching_statistics
+from fastspin.references import BROWN_1963
 
 #: |m_z| level of the "reversal" criterion
 REVERSAL_LEVEL = 0.9
@@ -73,12 +74,12 @@ TIME_UNIT = "1/(gamma*mu0*H_K)"
 _CRITERIA = ("crossing", "reversal")
 
 
-@register
 class MacrospinSwitching(Model):
     name = "macrospin"
-    seed = "issue 5"
+    reference = BROWN_1963
     description = "Monte Carlo switching probability of a macrospin under a spin-torque pulse"
     stochastic = True
+    warmup_params = {"n_trajectories": 2, "pulse_width": 1.0, "relax_time": 0.0}
     parameters = (
         Parameter("sigma", "1", 60.0, "thermal stability σ = K V/(k_B T); t = 1/(2σ)",
                   low=0.0, high=1e12, low_open=True),
@@ -111,8 +112,7 @@ class MacrospinSwitching(Model):
         Output("mean_final_m_z", "1", "ensemble mean of m_z at the end"),
         Output("final_m_z_std", "1", "standard deviation of m_z at the end"),
     )
-    #: seconds per point at the defaults (256 trajectories × 5000 steps, ~17 ns per
-    #: trajectory-step measured on a loaded 2-core machine); scale with N·duration/dt
+    #: seconds per point at the defaults (256 trajectories × 5000 steps); scales with N·duration/dt
     cost_per_point = 256 * 5000 * 17e-9
 
     @classmethod
@@ -127,7 +127,7 @@ class MacrospinSwitching(Model):
 
     @staticmethod
     def spin_at(point: Mapping[str, float]) -> Macrospin:
-        """The :class:`fastspin.dynamics.Macrospin` of one grid point (scalars)."""
+        """The :class:`fastspin.physics.macrospin.Macrospin` of one grid point (scalars)."""
         psi = float(point["h_angle"])
         h = float(point["h"])
         return Macrospin(
@@ -142,7 +142,7 @@ class MacrospinSwitching(Model):
 
     @staticmethod
     def criterion_for(name: str) -> SwitchCriterion:
-        """The :class:`fastspin.dynamics.SwitchCriterion` of a ``criterion`` choice."""
+        """The :class:`fastspin.physics.macrospin.SwitchCriterion` of a ``criterion`` choice."""
         if name not in _CRITERIA:
             raise ParameterError(f"macrospin: parameter 'criterion' = {name!r}; allowed: "
                                  + ", ".join(repr(c) for c in _CRITERIA))
@@ -201,7 +201,7 @@ def summarize(
     final_sum: np.ndarray,
     final_sq_sum: np.ndarray,
 ) -> dict[str, np.ndarray]:
-    """The model outputs from the additive sums of :func:`fastspin.dynamics.switching_statistics`
+    """The model outputs from the additive sums of :func:`fastspin.physics.macrospin.switching_statistics`
     (the final projection is on the criterion axis ẑ)."""
     probability = switched / n
     with np.errstate(invalid="ignore", divide="ignore"):
