@@ -44,6 +44,10 @@ from fastspin.physics._ensemble import (
 )
 from fastspin.units import BOLTZMANN, ELEMENTARY_CHARGE, GYROMAGNETIC_RATIO, HBAR, MU0
 
+#: largest reduced temperature t = k_B T/(μ0 Ms H_K V) = 1/(2σ) :class:`Macrospin` accepts:
+#: above it the barrier σ < 1/2 and m is not a bistable magnet; 300 or 4.2 there is a kelvin value
+MAX_REDUCED_TEMPERATURE = 1.0
+
 _WAVE_KINDS = {
     "constant": _llg.WAVE_CONSTANT,
     "step": _llg.WAVE_STEP,
@@ -139,6 +143,12 @@ class Macrospin:
     a(τ) = stt + stt_ac·w_J(τ) (a > 0 pulls m towards the polarizer p).  The thermal
     field has ⟨h_th,i h_th,j⟩ = 2 α t δ_ij δ(τ-τ'), t = ``temperature`` =
     k_B T/(μ0 M_s H_K V) = 1/(2σ).
+
+    Sign conventions: a field along +m lowers the energy of m (a field along −n
+    larger than anisotropy − N_nn reverses m = +n); a > 0 pulls m towards p, a < 0
+    pushes it away (to reverse m = +p, use a < 0, or a > 0 with p = −m, as the
+    ``macrospin`` model does with p = −ẑ).  ``temperature`` is the reduced t, at most
+    :data:`MAX_REDUCED_TEMPERATURE`; a temperature in kelvin goes to :meth:`from_SI`.
     """
 
     alpha: float
@@ -161,6 +171,12 @@ class Macrospin:
         if self.alpha <= 0.0:
             raise ParameterError(f"alpha = {self.alpha!r} is out of range; allowed: 0 < alpha")
         _finite("temperature", self.temperature, 0.0)
+        if self.temperature > MAX_REDUCED_TEMPERATURE:
+            raise ParameterError(
+                f"temperature = {self.temperature!r} is out of range; allowed: 0 <= temperature <= "
+                f"{MAX_REDUCED_TEMPERATURE:g} (reduced t = k_B T/(mu0 Ms H_K V)); for a temperature "
+                "in kelvin use Macrospin.from_SI(T=...)"
+            )
         _finite("anisotropy", self.anisotropy)
         for name in ("stt", "stt_ac", "field_like"):
             _finite(name, getattr(self, name))
@@ -258,6 +274,13 @@ class Macrospin:
         demag in H_K units = N·Ms/H_K; Slonczewski field a_J = ħ η J/(2 e μ0 Ms d)
         (A/m), so a = a_J/H_K; its zero-temperature critical current for p = n = z is
         J_c = (2 e α μ0 Ms d/(ħ η))(H_K - N_zz Ms + H_z) (for field_like = 0).
+
+        Sign of the current: ``current_density`` J > 0 gives a = J/J_unit > 0 (for η > 0),
+        the torque that pulls m towards ``polarizer`` p: the torque of electrons flowing
+        from the polarizing layer into the free layer (conventional current from the
+        free layer into the polarizer).  With m0 = p = +ẑ, J > 0 stabilizes and J < -J_c
+        reverses.  Fields: ``field_T`` = μ0 H along the given direction (a field along −m
+        reverses m).
         """
         Ms = _finite("Ms", Ms, 0.0)
         volume = _finite("volume", volume, 0.0)
