@@ -10,7 +10,7 @@ fastspin computes in reduced units (:mod:`fastspin.units`: ħ = e = k_B = 1, ene
   needs an energy scale Δ0 (:class:`EnergyScale`, from ``delta0=`` or a material preset);
 * a magnetic field B given for a Zeeman/exchange energy ``h`` (declared unit Δ0)
   becomes h = g μ_B B / 2, the shift of the spin-split DOS N0(E ± h) (Eq. (1) of
-  Heikkilä et al., *Spontaneous symmetry breaking induced thermospin effect in
+  Germanese et al., *Spontaneous symmetry breaking induced thermospin effect in
   superconducting tunnel junctions*); g = 2 (free electron) unless the scale or
   material states another value;
 * :func:`dataset_to_SI` converts every output and coordinate to SI with a
