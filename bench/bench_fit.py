@@ -24,7 +24,8 @@ os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
-from fastspin import fit, nis  # noqa: E402
+from fastspin import fit  # noqa: E402
+from fastspin.physics import nis  # noqa: E402
 from fastspin.units import BOLTZMANN, ELEMENTARY_CHARGE  # noqa: E402
 
 TRUTH = {"delta": 0.2e-3, "h": 0.1e-3, "dynes": 0.2e-6, "P": 0.3, "T": 0.1, "G_T": 10e-6}

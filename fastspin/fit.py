@@ -10,7 +10,7 @@ Models (:data:`SPECTRUM_MODELS`):
   conductance G_T (:mod:`fastspin.nis`; R. Meservey and P. M. Tedrow, Phys. Rep. 238,
   173 (1994)).
 * ``sis`` — S–I–Sm with one spin-split side (Δ_S, Δ_Sm, h, Γ, T_S, T_Sm, G_T), the
-  currents of :mod:`fastspin.models.sis` (Eq. (2) of Heikkilä et al., *Spontaneous
+  currents of :mod:`fastspin.physics.sis` (Eq. (2) of Germanese et al., *Spontaneous
   symmetry breaking induced thermospin effect in superconducting tunnel junctions*).
 
 Data: an ``xarray.DataArray`` (bias as its coordinate, ``units`` attrs), a pair of
@@ -246,7 +246,7 @@ class MeserveyTedrow(SpectrumModel):
 
 
 class SpinSplitSIS(SpectrumModel):
-    """S–I–Sm with one spin-split side: the ``sis`` model's currents (:mod:`fastspin.models.sis`).
+    """S–I–Sm with one spin-split side: the ``sis`` model's currents (:mod:`fastspin.physics.sis`).
 
     dI/dV = ∂/∂V of Eq. (2) of the sis paper, as two engine integrals per spin: the
     derivative of N_Sm against the occupation difference, plus N_S N_Sm against −∂f_Sm/∂E.

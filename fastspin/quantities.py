@@ -8,9 +8,11 @@ fastspin computes in reduced units (:mod:`fastspin.units`: ħ = e = k_B = 1, ene
   ``"200 ueV"``, ``"1.3 K"``) or a ``pint.Quantity``; :func:`to_reduced` divides it by
   the SI value of the parameter's declared unit (``"Delta0/e"`` → Δ0/e volts, …), which
   needs an energy scale Δ0 (:class:`EnergyScale`, from ``delta0=`` or a material preset);
+* a frequency in Hz given for an angular frequency (declared unit Δ0/ħ, e.g. the
+  precession frequency Ω) means f: Ω = 2π f (a value in rad/s is taken as Ω itself);
 * a magnetic field B given for a Zeeman/exchange energy ``h`` (declared unit Δ0)
   becomes h = g μ_B B / 2, the shift of the spin-split DOS N0(E ± h) (Eq. (1) of
-  Heikkilä et al., *Spontaneous symmetry breaking induced thermospin effect in
+  Germanese et al., *Spontaneous symmetry breaking induced thermospin effect in
   superconducting tunnel junctions*); g = 2 (free electron) unless the scale or
   material states another value;
 * :func:`dataset_to_SI` converts every output and coordinate to SI with a
@@ -205,6 +207,8 @@ def to_reduced(value: Any, name: str, unit: str, where: str) -> float:
         if name == "h" and unit == "Delta0" and quantity.check("[magnetic_field]"):
             quantity = quantity * ureg.bohr_magneton
             scale_factor = 0.5 * scale.g_factor
+    if "hertz" in str(quantity.units) and unit.endswith("/hbar"):
+        scale_factor *= 2.0 * math.pi  # a frequency f in Hz for an angular frequency Ω = 2π f
     try:
         return float((quantity / target).to("dimensionless").magnitude) * scale_factor
     except pint.DimensionalityError:

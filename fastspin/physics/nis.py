@@ -4,7 +4,7 @@ The Meservey–Tedrow experiment (R. Meservey and P. M. Tedrow, *Spin-polarized 
 tunneling*, Phys. Rep. 238, 173 (1994), Eqs. (4)–(6)): a ferromagnetic (or normal,
 P = 0) counter-electrode with Fermi-level spin polarization P tunnels into a
 superconductor whose spin-σ DOS is the Dynes BCS DOS shifted by the Zeeman energy h,
-N_σ(E) = N0(E + σh; Δ, Γ) (the convention of Eq. (1) of Heikkilä et al., *Spontaneous
+N_σ(E) = N0(E + σh; Δ, Γ) (the convention of Eq. (1) of Germanese et al., *Spontaneous
 symmetry breaking induced thermospin effect in superconducting tunnel junctions*:
 σ = +1 is the band lowered by h, and the majority spin of the counter-electrode couples
 to it with weight (1 + P)/2).  Both electrodes are at temperature T; eV = μ_N − μ_S.

@@ -117,3 +117,13 @@ def test_dataarray_survives_round_trip_through_netcdf(tmp_path):
     ds.to_netcdf(path)
     back = xr.open_dataset(path)
     assert back.I_charge.attrs["units"] == "A"
+
+
+def test_frequency_in_hertz_is_cycles_for_an_angular_frequency():
+    """Omega [Delta0/hbar]: '10 GHz' is f, so Omega = 2 pi f; '1e10 rad/s' is Omega itself."""
+    hbar = 6.62607015e-34 / (2 * np.pi)  # exact SI h (fastspin.units.HBAR is rounded to 6e-10)
+    omega_unit = DELTA0_EV * ELEMENTARY_CHARGE / hbar  # rad/s per Delta0/hbar
+    f = fastspin.evaluate("fis", V=0.1, Omega="10 GHz", delta0="200 ueV").attrs["Omega"]
+    assert f == pytest.approx(2 * np.pi * 10e9 / omega_unit, rel=1e-12)
+    w = fastspin.evaluate("fis", V=0.1, Omega="1e10 rad/s", delta0="200 ueV").attrs["Omega"]
+    assert w == pytest.approx(1e10 / omega_unit, rel=1e-12)
