@@ -28,11 +28,15 @@ def install_plugin(target: Path) -> None:
     """pip-install ``tests/plugin`` into ``target`` (built from a copy: the checkout stays clean)."""
     source = target.parent / "plugin-source"
     shutil.copytree(TESTS / "plugin", source, ignore=shutil.ignore_patterns("build", "*.egg-info"))
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-         "--disable-pip-version-check", "--target", str(target), str(source)],
-        check=True, capture_output=True,
-    )
+    command = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+               "--disable-pip-version-check", "--target", str(target), str(source)]
+    # Without build isolation when the environment already has a modern setuptools and
+    # wheel (fast, offline); a fresh virtualenv may not, and then pip builds in isolation.
+    done = subprocess.run([*command, "--no-build-isolation"], capture_output=True, text=True)
+    if done.returncode != 0:
+        done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"could not pip-install the test plugin tests/plugin:\n{done.stderr}")
 
 
 def pytest_configure(config) -> None:
