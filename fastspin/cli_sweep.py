@@ -164,7 +164,12 @@ def register_commands(main: click.Group) -> None:
     @main.command("run")
     @click.argument("spec_path", metavar="SPEC")
     @click.option("--out", "out", required=True, help="Zarr store directory to write or resume")
-    @click.option("--overwrite", is_flag=True, help="replace an existing store instead of resuming")
+    @click.option("--overwrite", is_flag=True,
+                  help="replace an existing fastspin store instead of resuming (nothing else)")
+    @click.option("--repair", is_flag=True,
+                  help="first recompute the done blocks that `fastspin verify` finds bad")
+    @click.option("--break-lock", is_flag=True,
+                  help="take the store's lock even from a driver that looks alive")
     @click.option("--scheduler", default=None, help="'local', 'serial' or an address tcp://host:8786")
     @click.option("--cluster", type=click.Choice(["slurm", "pbs"]), default=None,
                   help="run through dask-jobqueue (needs the hpc extra)")
@@ -176,7 +181,8 @@ def register_commands(main: click.Group) -> None:
     @click.option("--progress/--no-progress", default=None,
                   help="progress bar on stderr (default: when stderr is a terminal)")
     def run_command(
-        spec_path: str, out: str, overwrite: bool, scheduler: str | None, cluster: str | None,
+        spec_path: str, out: str, overwrite: bool, repair: bool, break_lock: bool,
+        scheduler: str | None, cluster: str | None,
         cluster_config: str | None, workers: int | None, numba_cache_dir: str | None,
         progress: bool | None,
     ) -> None:
@@ -199,13 +205,16 @@ def register_commands(main: click.Group) -> None:
         start = time.monotonic()
         try:
             result = sweep(
-                spec, out, overwrite=overwrite, scheduler=scheduler, cluster=cluster_arg,
+                spec, out, overwrite=overwrite, repair=repair, break_lock=break_lock,
+                scheduler=scheduler, cluster=cluster_arg,
                 cluster_config=cluster_config, workers=workers, numba_cache_dir=numba_cache_dir,
                 progress=progress, command_line=_command_line(spec_path, click.get_current_context()),
             )
         except RuntimeError as err:
             click.echo(f"fastspin: error: {err}", err=True)
             sys.exit(1)
+        if result.repaired:
+            click.echo(f"repaired blocks {', '.join(map(str, result.repaired))}")
         action = "resumed" if result.resumed else "created"
         click.echo(
             f"{action} {result.path}: computed {len(result.computed)} of {result.n_blocks} blocks "
@@ -237,6 +246,10 @@ def register_commands(main: click.Group) -> None:
             )
         if not status.complete:
             click.echo("incomplete: run the same spec again to compute the missing blocks")
+
+    from fastspin.cli_verify import register_verify
+
+    register_verify(main)
 
     @main.command("plot")
     @click.argument("store")

@@ -87,9 +87,29 @@ class WarmupPlugin(WorkerPlugin):
             warmup()
 
 
+#: the embedded cluster listens on loopback only: its scheduler has no authentication
+LOCAL_HOST = "127.0.0.1"
+
+
 def _dashboard_address() -> str | None:
-    """Any free port: several clusters (or users) may share a login node."""
-    return ":0"
+    """Any free port on loopback: several clusters (or users) may share a login node,
+    and nobody on the network may reach the dashboard or the scheduler."""
+    return f"{LOCAL_HOST}:0"
+
+
+SUBMIT_COMMANDS = {"slurm": "sbatch", "pbs": "qsub"}
+
+
+def check_submit_command(profile: Mapping[str, Any]) -> None:
+    """Refuse (before anything is written) a cluster kind whose submit command is absent."""
+    import shutil
+
+    command = SUBMIT_COMMANDS[profile["kind"]]
+    if shutil.which(command) is None:
+        raise ParameterError(
+            f"run.cluster = {profile['kind']!r}: {command!r} is not on PATH; run on a "
+            f"{profile['kind']} login node, or use scheduler = 'local'"
+        )
 
 
 @contextlib.contextmanager
@@ -102,6 +122,7 @@ def local_client(workers: int | None = None, numba_cache_dir: str | None = None)
         n_workers=n_workers,
         threads_per_worker=1,
         processes=True,
+        host=LOCAL_HOST,
         dashboard_address=_dashboard_address(),
         silence_logs=logging.ERROR,
         env=worker_environment(numba_cache_dir),
@@ -130,8 +151,9 @@ def remote_client(address: str) -> Iterator[Any]:
 
     try:
         client = Client(address, timeout="20s")
-    except OSError as err:
-        raise ParameterError(f"run.scheduler: cannot connect to {address!r}: {err}") from None
+    except (OSError, TimeoutError, ValueError) as err:
+        text = " ".join(str(err).split())[:200] or type(err).__name__
+        raise ParameterError(f"run.scheduler: cannot connect to {address!r}: {text}") from None
     with client:
         yield client
 

@@ -65,7 +65,6 @@ RUN_KEYS = (
     "scheduler",
     "workers",
     "cluster",
-    "numba_cache_dir",
     "retries",
 )
 SCHEDULER_WORDS = ("local", "serial")
@@ -299,6 +298,13 @@ def validate_spec(raw: Mapping[str, Any]) -> SweepSpec:
     params = {name: v for name, v in values.items() if name not in axes}
 
     run = dict(run_raw)
+    if "numba_cache_dir" in run:
+        # workers unpickle Numba's index files from there: only the person running the
+        # job may choose it, never a spec file that came from someone else
+        raise ParameterError(
+            "run.numba_cache_dir: not allowed in a spec; use --numba-cache-dir or the "
+            "environment variable FASTSPIN_NUMBA_CACHE_DIR"
+        )
     unknown = [k for k in run if k not in RUN_KEYS]
     if unknown:
         raise ParameterError(f"run: unknown key {unknown[0]!r}; allowed: {_allowed(RUN_KEYS)}")
@@ -418,9 +424,6 @@ def _check_run_options(run: Mapping[str, Any]) -> None:
     retries = run.get("retries", 0)
     if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
         raise ParameterError(f"run.retries = {retries!r}; allowed: an integer >= 0")
-    cache = run.get("numba_cache_dir")
-    if cache is not None and not isinstance(cache, str):
-        raise ParameterError(f"run.numba_cache_dir = {cache!r}; allowed: a directory path")
     cluster = run.get("cluster")
     if cluster is not None:
         kind = cluster.get("kind") if isinstance(cluster, Mapping) else cluster

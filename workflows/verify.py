@@ -1,0 +1,199 @@
+"""Check every done block of a sweep store, and clear damaged blocks for a repair.
+
+``fastspin verify STORE`` reads every chunk of every block flagged done (each chunk
+carries a CRC-32C checksum, see :mod:`fastspin.workflows.store`) and names each bad
+block with what is wrong:
+
+* ``corrupt``: a chunk fails its checksum or cannot be decoded (flipped bytes,
+  truncation, junk appended), including a damaged done flag;
+* ``missing``: the block is flagged done but some of its chunks are gone;
+* ``flagged but empty``: the block is flagged done but none of its output chunks exist.
+
+``fastspin run SPEC --out STORE --repair`` deletes exactly those blocks' chunks
+(:func:`clear_blocks`), which makes them not done, and resumes: the sweep then
+recomputes exactly them, bit-identically, because a block's values depend only on
+the spec and its index.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import zarr
+from zarr.core.sync import sync as zarr_sync
+
+from fastspin.workflows.store import (
+    STATUS_ARRAYS,
+    STATUS_GROUP,
+    StoreError,
+    _short,
+    read_root_attrs,
+)
+
+#: blocks read concurrently per round trip to zarr's event loop
+BATCH = 256
+
+
+@dataclass(frozen=True)
+class BadBlock:
+    index: int
+    position: tuple[int, ...]
+    problem: str  # "corrupt", "missing" or "flagged but empty"
+    detail: str
+
+    def describe(self) -> str:
+        return f"block {self.index} at {list(self.position)}: {self.problem} ({self.detail})"
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    path: Path
+    n_blocks: int
+    n_done: int
+    bad: list[BadBlock]
+
+    @property
+    def ok(self) -> bool:
+        return not self.bad
+
+
+@dataclass(frozen=True)
+class _Layout:
+    root: Any
+    grid: tuple[int, ...]
+    block: tuple[int, ...]
+    shape: tuple[int, ...]
+    outputs: tuple[str, ...]
+
+
+def _layout(path: Path) -> _Layout:
+    attrs = read_root_attrs(path)
+    try:
+        root = zarr.open_group(str(path), mode="r", zarr_format=3)
+        canonical = json.loads(attrs["fastspin_spec_canonical"])
+        axes = tuple(canonical["axes"])
+        shape = tuple(len(v) for v in canonical["axes"].values())
+        block = tuple(int(b) for b in canonical["block"])
+        outputs = tuple(
+            name for name, array in root.arrays()
+            if name not in axes and array.metadata.dimension_names == axes
+        )
+        status = root[STATUS_GROUP]
+        grid = tuple(status["done"].shape)
+        for name, *_ in STATUS_ARRAYS:
+            if tuple(status[name].shape) != grid:
+                raise ValueError(f"{STATUS_GROUP}/{name} has shape {status[name].shape}")
+        if grid != tuple(-(-n // b) for n, b in zip(shape, block, strict=True)):
+            raise ValueError(f"done flags of shape {grid} do not match the grid")
+        if not outputs:
+            raise ValueError("no output arrays")
+    except Exception as err:  # noqa: BLE001  (any damaged metadata)
+        raise StoreError(f"store {str(path)!r}: damaged metadata ({_short(err)})") from None
+    return _Layout(root, grid, block, shape, outputs)
+
+
+def _chunk_file(path: Path, name: str, position: tuple[int, ...]) -> Path:
+    """The file of chunk ``position`` of array ``name`` (v3 default chunk key encoding)."""
+    return path.joinpath(*name.split("/"), "c", *(str(p) for p in position))
+
+
+def _read_all(reads: list[tuple[zarr.Array, Any]]) -> list[Any]:
+    """Read every (array, selection) concurrently; exceptions are returned, not raised."""
+
+    async def read() -> list[Any]:
+        return await asyncio.gather(
+            *(array.async_array.getitem(selection) for array, selection in reads),
+            return_exceptions=True,
+        )
+
+    return zarr_sync(read())
+
+
+def _done_flags(layout: _Layout) -> tuple[np.ndarray, dict[int, str]]:
+    """Flat done flags, and the blocks whose flag chunk is unreadable or not 0/1."""
+    done = layout.root[STATUS_GROUP]["done"]
+    n = int(np.prod(layout.grid))
+    broken: dict[int, str] = {}
+    try:
+        flags = np.asarray(done[...]).ravel()
+    except Exception:  # noqa: BLE001  (find the damaged chunks one by one)
+        flags = np.zeros(n, dtype=np.uint8)
+        for start in range(0, n, BATCH):
+            positions = [np.unravel_index(i, layout.grid) for i in range(start, min(n, start + BATCH))]
+            values = _read_all([(done, tuple(int(p) for p in pos)) for pos in positions])
+            for offset, value in enumerate(values):
+                if isinstance(value, BaseException):
+                    broken[start + offset] = f"done flag: {_short(value)}"
+                else:
+                    flags[start + offset] = int(np.asarray(value))
+    for index in np.flatnonzero((flags != 0) & (flags != 1)):
+        broken[int(index)] = f"done flag = {int(flags[index])}, not 0 or 1"
+    return flags == 1, broken
+
+
+def verify_store(path: str | Path) -> VerifyReport:
+    """Read every chunk of every done block; list the bad ones (see the module docstring)."""
+    path = Path(path).expanduser().absolute()
+    layout = _layout(path)
+    done, broken = _done_flags(layout)
+    bad = {
+        index: BadBlock(index, _position(layout, index), "corrupt", detail)
+        for index, detail in broken.items()
+    }
+    status = layout.root[STATUS_GROUP]
+    arrays = [(name, layout.root[name], True) for name in layout.outputs]
+    arrays += [(f"{STATUS_GROUP}/{name}", status[name], False) for name, *_ in STATUS_ARRAYS if name != "done"]
+    todo = [int(i) for i in np.flatnonzero(done) if int(i) not in bad]
+    for start in range(0, len(todo), BATCH):
+        batch = todo[start:start + BATCH]
+        reads, owners = [], []
+        for index in batch:
+            position = _position(layout, index)
+            absent_outputs = []
+            for name, array, is_output in arrays:
+                if not _chunk_file(path, name, position).is_file():
+                    if is_output:
+                        absent_outputs.append(name)
+                    elif index not in bad:
+                        bad[index] = BadBlock(index, position, "missing", f"no chunk of {name}")
+                    continue
+                selection = _selection(layout, position) if is_output else position
+                reads.append((array, selection))
+                owners.append((index, position, name))
+            if absent_outputs and len(absent_outputs) == len(layout.outputs):
+                bad[index] = BadBlock(index, position, "flagged but empty", "no output chunk")
+            elif absent_outputs:
+                bad[index] = BadBlock(
+                    index, position, "missing", f"no chunk of {', '.join(absent_outputs)}"
+                )
+        for (index, position, name), value in zip(owners, _read_all(reads), strict=True):
+            if isinstance(value, BaseException) and (index not in bad or bad[index].problem != "corrupt"):
+                bad[index] = BadBlock(index, position, "corrupt", f"{name}: {_short(value)}")
+    return VerifyReport(path, int(np.prod(layout.grid)), int(done.sum()), [bad[i] for i in sorted(bad)])
+
+
+def _position(layout: _Layout, index: int) -> tuple[int, ...]:
+    return tuple(int(p) for p in np.unravel_index(index, layout.grid))
+
+
+def _selection(layout: _Layout, position: tuple[int, ...]) -> tuple[slice, ...]:
+    return tuple(
+        slice(p * b, min((p + 1) * b, n))
+        for p, b, n in zip(position, layout.block, layout.shape, strict=True)
+    )
+
+
+def clear_blocks(path: str | Path, bad: list[BadBlock]) -> None:
+    """Delete every chunk of the ``bad`` blocks (outputs and status), making them not done."""
+    path = Path(path).expanduser().absolute()
+    layout = _layout(path)
+    names = [*layout.outputs, *(f"{STATUS_GROUP}/{name}" for name, *_ in STATUS_ARRAYS)]
+    for block in bad:
+        # the done flag first: from then on the block counts as not done, whatever else remains
+        for name in sorted(names, key=lambda n: n != f"{STATUS_GROUP}/done"):
+            _chunk_file(path, name, block.position).unlink(missing_ok=True)
