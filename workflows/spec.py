@@ -55,7 +55,7 @@ from fastspin import model as model_framework
 from fastspin.model import Model, ParameterError, get_model
 
 #: Version of the on-disk layout written by :mod:`fastspin.workflows.store`.
-STORE_FORMAT = 1
+STORE_FORMAT = 2
 
 TOP_LEVEL_KEYS = ("model", "imports", "axes", "params", "run")
 RUN_KEYS = (

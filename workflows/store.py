@@ -37,6 +37,7 @@ import asyncio
 import datetime as _dt
 import functools
 import json
+import math
 import os
 import platform
 import shlex
@@ -326,7 +327,8 @@ def prepare_store(
     """
     path = Path(path).expanduser().absolute()
     if path.exists() or path.is_symlink():
-        check_target(spec, path, overwrite=overwrite, break_lock=break_lock)
+        # repair=True: only the refusals, not the done flags (a repair reads damaged ones)
+        check_target(spec, path, overwrite=overwrite, break_lock=break_lock, repair=True)
         acquire(path, lock, break_lock=break_lock)
         try:
             if not overwrite:
@@ -381,24 +383,72 @@ def _build_and_rename(
 # ----------------------------------------------------------------------------------
 # block status and writes
 # ----------------------------------------------------------------------------------
+def read_done_flags(path: str | Path) -> tuple[np.ndarray, dict[int, str]]:
+    """The per-block done flags (flat bool array in block order) and the damaged ones.
+
+    Reads the flag chunks as files, without zarr: each is one byte (0 or 1) followed by
+    its CRC-32C, little-endian (codecs ``bytes`` + ``crc32c``, see :func:`_write_layout`);
+    a missing chunk is a block not done.  This costs one small file read per written
+    block and never leaves a half-failed zarr read behind.  Returns the flags and
+    ``{block index: what is wrong}`` for flag chunks that fail their checksum, have the
+    wrong size or a value other than 0 and 1 (those read as not done).
+    """
+    import google_crc32c
+
+    folder = Path(path) / STATUS_GROUP / "done"
+    try:
+        meta = json.loads((folder / "zarr.json").read_text())
+        grid = tuple(int(n) for n in meta["shape"])
+        layout_ok = (
+            meta["data_type"] == "uint8"
+            and [c["name"] for c in meta["codecs"]] == ["bytes", "crc32c"]
+            and tuple(meta["chunk_grid"]["configuration"]["chunk_shape"]) == (1,) * len(grid)
+            and meta["chunk_key_encoding"]["name"] == "default"
+            and meta["chunk_key_encoding"].get("configuration", {}).get("separator", "/") == "/"
+        )
+    except Exception as err:  # noqa: BLE001  (any damaged metadata)
+        raise StoreError(f"store {str(path)!r}: damaged status metadata ({_short(err)})") from None
+    if not layout_ok:
+        raise StoreError(f"store {str(path)!r}: done flags not in the layout of this fastspin version")
+    n = math.prod(grid)
+    flags = np.zeros(n, dtype=bool)
+    broken: dict[int, str] = {}
+    chunks = folder / "c"
+    for directory, _, files in os.walk(chunks):
+        relative = Path(directory).relative_to(chunks).parts
+        for name in files:
+            try:
+                position = tuple(int(p) for p in (*relative, name))
+                index = int(np.ravel_multi_index(position, grid)) if grid else 0
+            except ValueError:
+                continue  # not a chunk of this grid (e.g. an editor's backup file)
+            data = (Path(directory) / name).read_bytes()
+            if len(data) != 5:
+                broken[index] = f"done flag: {len(data)} bytes, expected 5"
+            elif google_crc32c.value(data[:1]) != int.from_bytes(data[1:], "little"):
+                broken[index] = "done flag: checksum mismatch"
+            elif data[0] not in (0, 1):
+                broken[index] = f"done flag = {data[0]}, not 0 or 1"
+            else:
+                flags[index] = data[0] == 1
+    return flags, broken
+
+
 def done_flags(path: str | Path) -> np.ndarray:
     """The per-block done flags as a flat bool array in block order.
 
-    :class:`StoreError` (one line, naming the first unreadable block) if a flag
-    chunk or the status metadata is damaged: ``fastspin verify`` lists them all.
+    :class:`StoreError` (one line, naming the first damaged block) if a flag chunk
+    or the status metadata is damaged: ``fastspin verify`` lists them all.
     """
-    try:
-        status = zarr.open_group(str(path), mode="r", zarr_format=3)[STATUS_GROUP]
-        done = status["done"]
-    except Exception as err:  # noqa: BLE001  (any damaged metadata)
-        raise StoreError(f"store {str(path)!r}: damaged status metadata ({_short(err)})") from None
-    try:
-        return np.asarray(done[...]).ravel() == 1
-    except Exception as err:  # noqa: BLE001  (a corrupt flag chunk)
+    flags, broken = read_done_flags(path)
+    if broken:
+        first = min(broken)
         raise StoreError(
-            f"store {str(path)!r}: damaged done flags ({_short(err)}); run `fastspin verify "
-            f"{path}` to list the blocks and `fastspin run SPEC --out {path} --repair` to redo them"
-        ) from None
+            f"store {str(path)!r}: damaged done flags ({len(broken)} blocks, first block "
+            f"{first}: {broken[first]}); run `fastspin verify {path}` to list them and "
+            f"`fastspin run SPEC --out {path} --repair` to recompute them"
+        )
+    return flags
 
 
 def _short(err: BaseException) -> str:
@@ -533,7 +583,11 @@ def store_status(path: str | Path) -> StoreStatus:
     attrs = read_root_attrs(path)
     done = done_flags(path)
     try:
-        status = zarr.open_group(str(path), mode="r", zarr_format=3)[STATUS_GROUP]
+        root = zarr.open_group(str(path), mode="r", zarr_format=3)
+        for entry in Path(path).iterdir():
+            if (entry / "zarr.json").is_file():
+                root[entry.name]  # parses each node's metadata: a damaged one fails here
+        status = root[STATUS_GROUP]
         seconds = np.asarray(status["seconds"][...]).ravel()
         run = np.asarray(status["run"][...]).ravel()
         canonical = json.loads(attrs["fastspin_spec_canonical"])

@@ -32,6 +32,7 @@ from fastspin.workflows.store import (
     STATUS_GROUP,
     StoreError,
     _short,
+    read_done_flags,
     read_root_attrs,
 )
 
@@ -114,33 +115,11 @@ def _read_all(reads: list[tuple[zarr.Array, Any]]) -> list[Any]:
     return zarr_sync(read())
 
 
-def _done_flags(layout: _Layout) -> tuple[np.ndarray, dict[int, str]]:
-    """Flat done flags, and the blocks whose flag chunk is unreadable or not 0/1."""
-    done = layout.root[STATUS_GROUP]["done"]
-    n = int(np.prod(layout.grid))
-    broken: dict[int, str] = {}
-    try:
-        flags = np.asarray(done[...]).ravel()
-    except Exception:  # noqa: BLE001  (find the damaged chunks one by one)
-        flags = np.zeros(n, dtype=np.uint8)
-        for start in range(0, n, BATCH):
-            positions = [np.unravel_index(i, layout.grid) for i in range(start, min(n, start + BATCH))]
-            values = _read_all([(done, tuple(int(p) for p in pos)) for pos in positions])
-            for offset, value in enumerate(values):
-                if isinstance(value, BaseException):
-                    broken[start + offset] = f"done flag: {_short(value)}"
-                else:
-                    flags[start + offset] = int(np.asarray(value))
-    for index in np.flatnonzero((flags != 0) & (flags != 1)):
-        broken[int(index)] = f"done flag = {int(flags[index])}, not 0 or 1"
-    return flags == 1, broken
-
-
 def verify_store(path: str | Path) -> VerifyReport:
     """Read every chunk of every done block; list the bad ones (see the module docstring)."""
     path = Path(path).expanduser().absolute()
     layout = _layout(path)
-    done, broken = _done_flags(layout)
+    done, broken = read_done_flags(path)
     bad = {
         index: BadBlock(index, _position(layout, index), "corrupt", detail)
         for index, detail in broken.items()
