@@ -86,16 +86,26 @@ class Parameter:
             if self.optional:
                 return None
             raise ParameterError(f"{where} must be given; allowed: {self.allowed()}")
+        if isinstance(value, np.ma.MaskedArray):
+            value = _unmasked(value, where)
         if isinstance(value, (list, tuple, np.ndarray)):
+            try:
+                ndim = np.ndim(value)
+            except (ValueError, RecursionError):
+                ndim = -1  # ragged or absurdly nested
+            if ndim != 1:
+                raise ParameterError(f"{where} must be a scalar or a 1-D list of values")
             array = np.asarray(value, dtype=object).ravel()
             if array.size == 0:
                 raise ParameterError(f"{where} is an empty array; give at least one value")
-            if np.ndim(value) > 1:
-                raise ParameterError(f"{where} must be a scalar or a 1-D list of values")
             return np.array([self._scalar(v, where) for v in array], dtype=float)
         return self._scalar(value, where)
 
     def _scalar(self, value: Any, where: str) -> float:
+        if isinstance(value, str) and not self.temperature and _names_tc(value):
+            raise ParameterError(
+                f"{where} = {value!r}: the unit Tc is for temperatures only; allowed: {self.allowed()}"
+            )
         try:
             number = (
                 parse_quantity(value, self.name)
@@ -121,6 +131,19 @@ class Parameter:
         if self.integer and number != round(number):
             raise ParameterError(f"{where} = {number:g} is not an integer; allowed: {self.allowed()}")
         return number
+
+
+def _names_tc(text: str) -> bool:
+    return text.rstrip().endswith(("Tc", "T_c"))
+
+
+def _unmasked(value: np.ma.MaskedArray, where: str) -> np.ndarray:
+    """A masked array's data, refused if any value is masked (a mask cannot be honoured)."""
+    if np.ma.is_masked(value):
+        raise ParameterError(
+            f"{where} has masked values; give only the values to compute (e.g. array.compressed())"
+        )
+    return np.asarray(value.data)
 
 
 @dataclass(frozen=True)

@@ -145,12 +145,16 @@ def _retire_workers_first(cluster: Any, client: Any, timeout: float = 10.0) -> N
             time.sleep(0.05)
 
 
+#: how long to try to reach an existing scheduler before giving up (nothing is written yet)
+CONNECT_TIMEOUT = "20s"
+
+
 @contextlib.contextmanager
 def remote_client(address: str) -> Iterator[Any]:
     from distributed import Client
 
     try:
-        client = Client(address, timeout="20s")
+        client = Client(address, timeout=CONNECT_TIMEOUT)
     except (OSError, TimeoutError, ValueError) as err:
         text = " ".join(str(err).split())[:200] or type(err).__name__
         raise ParameterError(f"run.scheduler: cannot connect to {address!r}: {text}") from None

@@ -92,6 +92,12 @@ CLUSTER_KEYS = (
 CLUSTER_KINDS = ("slurm", "pbs")
 #: target number of points per block when the spec gives no block shape
 AUTO_BLOCK_POINTS = 65536
+#: the largest sweep fastspin lays out: values per axis, points in the grid, blocks.
+#: Larger specs are refused before anything is computed or written (the message gives
+#: the numbers); a store of MAX_BLOCKS blocks is laid out in about a second.
+MAX_AXIS_VALUES = 1_000_000
+MAX_POINTS = 10_000_000_000
+MAX_BLOCKS = 1_000_000
 
 
 def _allowed(keys: tuple[str, ...]) -> str:
@@ -239,14 +245,26 @@ def load_spec(source: str | Path | Mapping[str, Any] | SweepSpec) -> SweepSpec:
         try:
             with path.open("rb") as f:
                 raw = tomllib.load(f)
-        except tomllib.TOMLDecodeError as err:
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
             raise ParameterError(f"spec: {path} is not valid TOML: {err}") from None
-        return validate_spec(raw)
+        except RecursionError:
+            raise ParameterError(f"spec: {path} nests tables or arrays too deeply") from None
+        except OSError as err:
+            raise ParameterError(f"spec: cannot read {str(path)!r}: {err.strerror or err}") from None
+        return _validate_guarded(raw, str(path))
     if isinstance(source, Mapping):
-        return validate_spec(source)
+        return _validate_guarded(source, "the spec dict")
     raise ParameterError(
         f"spec: expected a TOML path or a dict, got {type(source).__name__}"
     )
+
+
+def _validate_guarded(raw: Mapping[str, Any], where: str) -> SweepSpec:
+    try:
+        return validate_spec(raw)
+    except RecursionError:
+        key = next(iter(raw), "spec")
+        raise ParameterError(f"spec: {where} nests values too deeply (under {key!r})") from None
 
 
 def validate_spec(raw: Mapping[str, Any]) -> SweepSpec:
@@ -280,6 +298,14 @@ def validate_spec(raw: Mapping[str, Any]) -> SweepSpec:
             + ", ".join(p.name for p in instance.parameters if p.sweepable)
         )
 
+    # the grid size from the raw lengths first: a 10^12-point grid is refused before any
+    # axis is built or any of its values is checked
+    lengths = [
+        v.get("num") if isinstance(v, Mapping) else len(v) if isinstance(v, (list, tuple)) else 1
+        for v in axes_raw.values()
+    ]
+    if all(isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= MAX_AXIS_VALUES for n in lengths):
+        check_size(tuple(lengths), tuple(lengths))
     axes: dict[str, np.ndarray] = {}
     for name, value in axes_raw.items():
         parameter = instance.parameter(name)  # unknown name -> ParameterError
@@ -310,6 +336,7 @@ def validate_spec(raw: Mapping[str, Any]) -> SweepSpec:
         raise ParameterError(f"run: unknown key {unknown[0]!r}; allowed: {_allowed(RUN_KEYS)}")
     shape = tuple(len(v) for v in axes.values())
     block = _block_shape(run, axes, shape)
+    check_size(shape, block)
     seed = run.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ParameterError(f"run.seed = {seed!r}; allowed: an integer >= 0")
@@ -343,8 +370,10 @@ def _axis_values(instance: Model, name: str, value: Any) -> np.ndarray:
             bad = f"unknown key {extra[0]!r}" if extra else f"missing key {missing[0]!r}"
             raise ParameterError(f"{where}: {bad}; give {{start, stop, num}} and optionally log")
         num = value["num"]
-        if isinstance(num, bool) or not isinstance(num, int) or num < 1:
-            raise ParameterError(f"{where}.num = {num!r}; allowed: an integer >= 1")
+        if isinstance(num, bool) or not isinstance(num, int) or not 1 <= num <= MAX_AXIS_VALUES:
+            raise ParameterError(
+                f"{where}.num = {num!r}; allowed: an integer from 1 to {MAX_AXIS_VALUES}"
+            )
         log = value.get("log", False)
         if not isinstance(log, bool):
             raise ParameterError(f"{where}.log = {log!r}; allowed: true or false")
@@ -362,6 +391,10 @@ def _axis_values(instance: Model, name: str, value: Any) -> np.ndarray:
     if isinstance(value, (list, tuple, np.ndarray)):
         if len(value) == 0:
             raise ParameterError(f"{where} is empty; give at least one value")
+        if len(value) > MAX_AXIS_VALUES:
+            raise ParameterError(
+                f"{where} has {len(value)} values; allowed: at most {MAX_AXIS_VALUES} per axis"
+            )
         coerced = parameter.coerce(list(value), instance.name)
         return np.asarray(coerced, dtype=float)
     raise ParameterError(
@@ -389,6 +422,22 @@ def _block_shape(run: Mapping[str, Any], axes: Mapping[str, np.ndarray], shape: 
         i = list(axes).index(name)
         block[i] = min(size, shape[i])
     return tuple(block)
+
+
+def check_size(shape: tuple[int, ...], block: tuple[int, ...]) -> None:
+    """Refuse a grid of more than MAX_POINTS points or MAX_BLOCKS blocks, with the numbers."""
+    points = math.prod(shape)
+    blocks = math.prod(-(-n // b) for n, b in zip(shape, block, strict=True))
+    if points > MAX_POINTS:
+        raise ParameterError(
+            f"axes: the grid has {points:,} points ({' x '.join(map(str, shape))}); "
+            f"allowed: at most {MAX_POINTS:,}"
+        )
+    if blocks > MAX_BLOCKS:
+        raise ParameterError(
+            f"run.block: {blocks:,} blocks of {' x '.join(map(str, block))} points; allowed: "
+            f"at most {MAX_BLOCKS:,} blocks (give a larger block shape)"
+        )
 
 
 def auto_block(shape: tuple[int, ...], target: int | None = None) -> tuple[int, ...]:

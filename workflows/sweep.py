@@ -30,7 +30,7 @@ import numpy as np
 
 from fastspin.model import ParameterError
 from fastspin.workflows import runner
-from fastspin.workflows.lock import new_lock_info, release
+from fastspin.workflows.lock import LockError, new_lock_info, release
 from fastspin.workflows.spec import SweepSpec, load_spec
 from fastspin.workflows.store import (
     StoreError,
@@ -83,6 +83,25 @@ def run_block(spec: SweepSpec, path: str, index: int, run: int, run_id: str) -> 
         run_id=run_id, seed=spec.block_seed(index),
     )
     return index, seconds
+
+
+@dataclass(frozen=True)
+class StoreWriteFailure:
+    """A block that could not be written (full disk, lost lock): returned, not raised,
+    so that the worker logs no traceback and the driver prints one line."""
+
+    index: int
+    error: str
+
+
+def run_block_task(
+    spec: SweepSpec, path: str, index: int, run: int, run_id: str
+) -> tuple[int, float] | StoreWriteFailure:
+    """:func:`run_block` as a Dask task; a failure of the store itself comes back as a value."""
+    try:
+        return run_block(spec, path, index, run, run_id)
+    except (OSError, StoreError, LockError) as err:
+        return StoreWriteFailure(index, f"{type(err).__name__}: {_short(err)}")
 
 
 class Progress:
@@ -313,7 +332,7 @@ def _run_on_client(
     prefix = f"fastspin-{spec.fingerprint[:12]}-r{result.run_index}"
     futures = [
         client.submit(
-            run_block, spec, str(path), index, result.run_index, run_id,
+            run_block_task, spec, str(path), index, result.run_index, run_id,
             key=f"{prefix}-block-{index}", pure=False, retries=retries,
         )
         for index in todo
@@ -321,9 +340,15 @@ def _run_on_client(
     try:
         for future in as_completed(futures):
             try:
-                index, _ = future.result()
+                outcome = future.result()
             except Exception as err:
                 raise _block_failed(todo[futures.index(future)], err) from err
+            if isinstance(outcome, StoreWriteFailure):
+                raise RuntimeError(
+                    f"sweep: block {outcome.index} failed: {outcome.error}; "
+                    "blocks already done are kept, rerun to resume"
+                )
+            index, _ = outcome
             result.computed.append(index)
             bar.update()
     finally:
