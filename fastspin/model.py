@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from fastspin.units import parse_quantity
+from fastspin.units import Tc, parse_quantity
 
 
 class ParameterError(ValueError):
@@ -67,6 +67,8 @@ class Parameter:
         lo = "" if self.low == -math.inf else f"{self.low:g} {'<' if self.low_open else '<='} "
         hi = "" if self.high == math.inf else f" {'<' if self.high_open else '<='} {self.high:g}"
         text = f"{lo}{self.name}{hi}" if (lo or hi) else f"any finite {self.name}"
+        if self.temperature and self.low > 0:
+            text += f" (from {self.low / Tc:.3g} Tc)"
         if self.integer:
             text += " (integer)"
         if self.optional:

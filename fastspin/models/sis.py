@@ -38,7 +38,7 @@ from scipy.optimize import brentq
 from fastspin.kernels import convolution as cv
 from fastspin.kernels import gap as gap_kernels
 from fastspin.model import Model, Output, Parameter, broadcast_columns, register
-from fastspin.units import Tc
+from fastspin.units import T_MIN, Tc
 
 # Output slots of the sis term table.
 _I_UP, _I_DOWN, _HEAT_S = 0, 1, 2
@@ -61,11 +61,11 @@ _COMMON_PARAMETERS = (
     Parameter("h", "Delta0", 0.4, "exchange field in Sm", low=-2.0, high=2.0),
     Parameter(
         "T_S", "Delta0/k_B", 0.7 * Tc, "temperature of S (hot electrode)",
-        low=0.0, high=3.0, low_open=True, temperature=True,
+        low=T_MIN, high=3.0, temperature=True,
     ),
     Parameter(
         "T_Sm", "Delta0/k_B", 0.01 * Tc, "temperature of Sm (cold electrode)",
-        low=0.0, high=3.0, low_open=True, temperature=True,
+        low=T_MIN, high=3.0, temperature=True,
     ),
     Parameter("dynes", "Delta0", 1e-4, "Dynes broadening Γ of both DOS", low=1e-7, high=0.5),
     Parameter(
