@@ -107,10 +107,14 @@ def _allowed(keys: tuple[str, ...]) -> str:
 def resolve_model(name: Any, imports: tuple[str, ...] = ()) -> Model:
     """Import ``imports`` (modules that register models), then look ``name`` up."""
     for module in imports:
+        if not all(part.isidentifier() for part in module.split(".")):
+            raise ParameterError(f"imports: {module!r} is not a module name such as 'my_models'")
         try:
             importlib.import_module(module)
-        except ImportError as err:
-            raise ParameterError(f"imports: cannot import {module!r}: {err}") from None
+        except Exception as err:  # noqa: BLE001  (whatever the module raises while importing)
+            raise ParameterError(
+                f"imports: cannot import {module!r}: {type(err).__name__}: {err}"
+            ) from None
     if isinstance(name, str) and name in model_framework._REGISTRY:
         return model_framework._REGISTRY[name]()
     return get_model(name)
@@ -308,7 +312,7 @@ def validate_spec(raw: Mapping[str, Any]) -> SweepSpec:
         check_size(tuple(lengths), tuple(lengths))
     axes: dict[str, np.ndarray] = {}
     for name, value in axes_raw.items():
-        parameter = instance.parameter(name)  # unknown name -> ParameterError
+        parameter = _declared(instance, "axes", name)
         if not parameter.sweepable or parameter.choices is not None:
             raise ParameterError(
                 f"axes.{name}: {instance.name} parameter {name!r} cannot be swept; "
@@ -319,7 +323,7 @@ def validate_spec(raw: Mapping[str, Any]) -> SweepSpec:
         axes[name] = _axis_values(instance, name, value)
 
     for name in params_raw:
-        instance.parameter(name)
+        _declared(instance, "params", name)
     values = instance.validate({**params_raw, **axes})  # ranges, defaults, cross-checks
     params = {name: v for name, v in values.items() if name not in axes}
 
@@ -356,6 +360,14 @@ def validate_spec(raw: Mapping[str, Any]) -> SweepSpec:
         imports=tuple(imports),
         source=source,
     )
+
+
+def _declared(instance: Model, table: str, name: Any) -> model_framework.Parameter:
+    """The model's parameter ``name``; an unknown name is refused naming the spec table."""
+    try:
+        return instance.parameter(name)
+    except ParameterError as err:
+        raise ParameterError(f"{table}: {err}") from None
 
 
 def _axis_values(instance: Model, name: str, value: Any) -> np.ndarray:
