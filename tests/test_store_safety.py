@@ -162,14 +162,16 @@ def test_second_driver_is_refused_and_the_first_finishes_correctly(tmp_path):
     assert len(json.loads(runs)) == 1  # the refused drivers wrote nothing, not even a run record
 
 
-def test_displaced_driver_writes_nothing_into_the_new_store(tmp_path):
+@pytest.mark.parametrize("scheduler", ["serial", "local"])
+def test_displaced_driver_writes_nothing_into_the_new_store(tmp_path, scheduler):
     """The mixed-spec scenario: B takes the store from a live A with --break-lock and
-    --overwrite.  A's next block finds another run id and is not written; A fails with
-    one line, and B's store holds only B's values."""
-    spec_a = write_spec(tmp_path, "a.toml", delay=0.3)
+    --overwrite.  A's next block (in A's own process, or in a worker process of A's
+    embedded cluster that has the store's arrays open) finds another run id and is not
+    written; A fails with one line, and B's store holds only B's values."""
+    spec_a = write_spec(tmp_path, "a.toml", num=150, delay=0.5)  # 50 blocks: A outlives B
     spec_b = write_spec(tmp_path, "b.toml", num=30)  # same block shape, other values
     store = tmp_path / "s.zarr"
-    first = start_driver(spec_a, store)
+    first = start_driver(spec_a, store, "--scheduler", scheduler, "--workers", "2")
     try:
         wait_for_blocks(first, store, 1)
         second = fastspin_cli(

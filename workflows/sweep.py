@@ -92,6 +92,7 @@ class StoreWriteFailure:
 
     index: int
     error: str
+    resumable: bool = True
 
 
 def run_block_task(
@@ -100,7 +101,9 @@ def run_block_task(
     """:func:`run_block` as a Dask task; a failure of the store itself comes back as a value."""
     try:
         return run_block(spec, path, index, run, run_id)
-    except (OSError, StoreError, LockError) as err:
+    except LockError as err:
+        return StoreWriteFailure(index, " ".join(str(err).split()), resumable=False)
+    except (OSError, StoreError) as err:
         return StoreWriteFailure(index, f"{type(err).__name__}: {_short(err)}")
 
 
@@ -285,6 +288,8 @@ def _sweep_locked(
             for index in todo:
                 try:
                     run_block(spec, str(path), index, result.run_index, lock.run_id)
+                except LockError as err:
+                    raise RuntimeError(f"sweep: stopped at block {index}: {err}") from None
                 except Exception as err:
                     raise _block_failed(index, err) from err
                 result.computed.append(index)
@@ -343,11 +348,13 @@ def _run_on_client(
                 outcome = future.result()
             except Exception as err:
                 raise _block_failed(todo[futures.index(future)], err) from err
-            if isinstance(outcome, StoreWriteFailure):
+            if isinstance(outcome, StoreWriteFailure) and outcome.resumable:
                 raise RuntimeError(
                     f"sweep: block {outcome.index} failed: {outcome.error}; "
                     "blocks already done are kept, rerun to resume"
                 )
+            if isinstance(outcome, StoreWriteFailure):
+                raise RuntimeError(f"sweep: stopped at block {outcome.index}: {outcome.error}")
             index, _ = outcome
             result.computed.append(index)
             bar.update()
