@@ -235,6 +235,11 @@ def register_commands(main: click.Group) -> None:
                    f"{status.n_points} points")
         click.echo(f"compute   {status.compute_seconds:.2f} s summed over done blocks")
         click.echo(f"created   {status.created}")
+        from fastspin.workflows.lock import read_lock
+
+        holder = read_lock(store)
+        if holder is not None:
+            click.echo(f"lock      {holder.describe()}")
         for index, run in enumerate(status.runs):
             finished = run.get("finished", "interrupted")
             wall = f", {run['wall_seconds']:.1f} s wall" if "wall_seconds" in run else ""

@@ -97,3 +97,19 @@ def test_sweep_on_slurm_survives_a_cancelled_worker_job(tmp_path):
     assert "computed 20 of 20 blocks" in driver.stdout.read()
     assert np.all(done_flags(store))
     assert chunk_digests(store) == chunk_digests(local.path)
+
+
+def test_a_job_slurm_refuses_is_found_before_the_store_exists(tmp_path):
+    spec = write_spec(tmp_path, num=6)
+    config = tmp_path / "slurm.toml"
+    config.write_text("[slurm]\ncores = 1\nmemory = \"1GB\"\nqueue = \"no-such-partition\"\n")
+    process = subprocess.run(
+        [str(BIN / "fastspin"), "run", str(spec), "--out", str(tmp_path / "s.zarr"), "--cluster",
+         "slurm", "--cluster-config", str(config)],
+        capture_output=True, text=True, env=child_env(), cwd=tmp_path, timeout=120,
+    )
+    assert process.returncode == 2
+    lines = process.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Slurm refuses the worker job" in lines[0], process.stderr
+    assert "invalid partition" in lines[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["slurm.toml", "spec.toml"]

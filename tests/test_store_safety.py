@@ -238,3 +238,41 @@ def test_lock_info_describes_its_holder():
     info = LockInfo("node1", 42, 7, "2026-01-01T00:00:00+00:00", "a" * 32)
     assert info.describe() == "run aaaaaaaaaaaa of PID 42 on host node1, started 2026-01-01T00:00:00+00:00"
     np.testing.assert_equal(process_start_ticks(os.getpid()) > 0, True)
+
+
+def _race_for_the_lock(store: str, barrier, results) -> None:
+    from fastspin.workflows.lock import acquire, new_lock_info
+
+    info = new_lock_info("race", "now")
+    barrier.wait()
+    try:
+        acquire(Path(store), info)
+        results.put(("won", info.run_id))
+        time.sleep(0.5)  # stay alive (and holding) while the others decide
+    except LockError:
+        results.put(("refused", info.run_id))
+
+
+def test_of_drivers_racing_for_a_stale_lock_exactly_one_wins(tmp_path):
+    """Real processes released together at a barrier, 6 rounds: one winner each time,
+    and the lock left on disk is the winner's."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    store = tmp_path / "s.zarr"
+    store.mkdir()
+    for _ in range(6):
+        plant_lock(store)  # a stale lock of a dead process
+        barrier, results = context.Barrier(4), context.Queue()
+        racers = [context.Process(target=_race_for_the_lock, args=(str(store), barrier, results))
+                  for _ in range(4)]
+        for racer in racers:
+            racer.start()
+        outcomes = [results.get(timeout=60) for _ in racers]
+        winners = [run_id for outcome, run_id in outcomes if outcome == "won"]
+        assert len(winners) == 1, outcomes
+        assert json.loads((store / LOCK_NAME).read_text())["run_id"] == winners[0]
+        for racer in racers:
+            racer.join(30)
+        (store / LOCK_NAME).unlink()
+        assert sorted(p.name for p in store.iterdir()) == []  # no .stale-/.new- files left

@@ -71,19 +71,25 @@ def lock_path(store: str | Path) -> Path:
 
 
 def read_lock(store: str | Path) -> LockInfo | None:
-    """The lock of ``store``, None if unlocked; :class:`LockError` if it is unreadable."""
+    """The lock of ``store``, None if unlocked; :class:`LockError` if it is unreadable.
+
+    A torn or foreign lock file reads like the lock of an unknown holder that is gone.
+    """
     path = lock_path(store)
-    try:
-        text = path.read_text()
-    except FileNotFoundError:
+    if not path.exists():
         return None
-    except OSError as err:
-        raise LockError(f"store {str(store)!r}: cannot read its lock {LOCK_NAME}: {err}") from None
+    if not os.access(path, os.R_OK):
+        raise LockError(f"store {str(store)!r}: cannot read its lock {LOCK_NAME}")
+    return read_lock_file(path)
+
+
+def read_lock_file(path: Path) -> LockInfo | None:
+    """The lock in file ``path``; None if it is missing, torn or not a fastspin lock."""
     try:
-        data = json.loads(text)
+        data = json.loads(path.read_text())
         return LockInfo(**{k: data[k] for k in LockInfo.__dataclass_fields__ if k in data})
-    except (ValueError, TypeError, KeyError):
-        return None  # a torn or foreign file: treated like a lock of an unknown, dead holder
+    except (OSError, ValueError, TypeError):
+        return None
 
 
 def holder_is_gone(info: LockInfo | None) -> bool:
@@ -99,12 +105,21 @@ def holder_is_gone(info: LockInfo | None) -> bool:
 
 
 def write_lock_file(directory: Path, info: LockInfo) -> None:
-    """Create the lock in ``directory`` with O_EXCL; FileExistsError if one is there."""
-    fd = os.open(directory / LOCK_NAME, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    with os.fdopen(fd, "w") as f:
-        json.dump(asdict(info), f)
-        f.flush()
-        os.fsync(f.fileno())
+    """Create the lock in ``directory``, complete or not at all; FileExistsError if one is there.
+
+    The JSON goes to a private file first, which is then hard-linked to the lock name
+    (``link`` fails if the name exists): nobody ever reads a half-written lock.
+    """
+    private = directory / f"{LOCK_NAME}.new-{uuid.uuid4().hex[:12]}"
+    fd = os.open(private, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(asdict(info), f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.link(private, directory / LOCK_NAME)
+    finally:
+        private.unlink(missing_ok=True)
 
 
 def acquire(store: Path, info: LockInfo, *, break_lock: bool = False) -> None:
@@ -128,8 +143,7 @@ def acquire(store: Path, info: LockInfo, *, break_lock: bool = False) -> None:
             os.rename(store / LOCK_NAME, aside)
         except FileNotFoundError:
             continue
-        moved = read_lock_file(aside)
-        if holder is not None and (moved is None or moved.run_id != holder.run_id):
+        if read_lock_file(aside) != holder:
             # another driver took over between our read and our rename: put its lock back
             try:
                 os.link(aside, store / LOCK_NAME)
@@ -137,14 +151,6 @@ def acquire(store: Path, info: LockInfo, *, break_lock: bool = False) -> None:
                 pass
         aside.unlink(missing_ok=True)
     raise LockError(f"store {str(store)!r}: could not take its lock; another driver is starting")
-
-
-def read_lock_file(path: Path) -> LockInfo | None:
-    try:
-        data = json.loads(path.read_text())
-        return LockInfo(**{k: data[k] for k in LockInfo.__dataclass_fields__ if k in data})
-    except (OSError, ValueError, TypeError):
-        return None
 
 
 def release(store: str | Path, info: LockInfo) -> None:

@@ -234,8 +234,28 @@ def jobqueue_cluster(profile: Mapping[str, Any], numba_cache_dir: str | None = N
         kwargs["worker_extra_args"] = extra_args
     prologue = [f"export {k}={v}" for k, v in worker_environment(numba_cache_dir).items()]
     kwargs["job_script_prologue"] = prologue + list(profile.get("job_script_prologue", []))
+    # the scheduler must be reachable from the compute nodes; its dashboard need not be
+    # (open it through an ssh tunnel): loopback, on any free port
+    kwargs["scheduler_options"] = {"dashboard_address": _dashboard_address()}
     cls = {"slurm": dask_jobqueue.SLURMCluster, "pbs": dask_jobqueue.PBSCluster}[kind]
     return cls(**kwargs)
+
+
+def check_job_script(script: str) -> None:
+    """``sbatch --test-only``: a job Slurm would refuse (unknown partition or account,
+    more memory than any node has, ...) is refused here, before the store exists,
+    instead of leaving the sweep waiting for workers that never come."""
+    import subprocess
+
+    try:
+        out = subprocess.run(
+            ["sbatch", "--test-only"], input=script, capture_output=True, text=True, timeout=60
+        )
+    except (OSError, subprocess.TimeoutExpired) as err:
+        raise ParameterError(f"run.cluster: sbatch --test-only failed: {err}") from None
+    if out.returncode != 0:
+        reason = " ".join(out.stderr.split()) or f"exit status {out.returncode}"
+        raise ParameterError(f"run.cluster: Slurm refuses the worker job: {reason}")
 
 
 @contextlib.contextmanager
@@ -243,6 +263,8 @@ def jobqueue_client(profile: Mapping[str, Any], numba_cache_dir: str | None = No
     from distributed import Client
 
     with jobqueue_cluster(profile, numba_cache_dir) as cluster:
+        if profile["kind"] == "slurm":
+            check_job_script(cluster.job_script())
         if "minimum_jobs" in profile or "maximum_jobs" in profile:
             cluster.adapt(
                 minimum_jobs=int(profile.get("minimum_jobs", 0)),

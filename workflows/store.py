@@ -256,7 +256,7 @@ def store_problem(path: Path) -> str | None:
     ):
         return "is not a fastspin sweep store (no fastspin marker attrs)"
     for entry in path.iterdir():
-        if entry.name in ("zarr.json", LOCK_NAME) or entry.name.startswith(f"{LOCK_NAME}.stale-"):
+        if entry.name in ("zarr.json", LOCK_NAME) or entry.name.startswith(f"{LOCK_NAME}."):
             continue
         if entry.is_dir() and not entry.is_symlink() and (entry / "zarr.json").is_file():
             continue
