@@ -19,10 +19,12 @@ def register_verify(main: click.Group) -> None:
         report = verify_store(store)
         for bad in report.bad:
             click.echo(f"bad {bad.describe()}")
-        if report.bad:
+        for name, problem in report.bad_axes.items():
+            click.echo(f"bad axis {name}: {problem}")
+        if not report.ok:
             click.echo(
-                f"{len(report.bad)} of {report.n_done} done blocks are bad; recompute them with "
-                f"`fastspin run SPEC --out {store} --repair`", err=True,
+                f"{len(report.bad)} of {report.n_done} done blocks and {len(report.bad_axes)} axes "
+                f"are bad; recompute them with `fastspin run SPEC --out {store} --repair`", err=True,
             )
             sys.exit(1)
         click.echo(f"ok: {report.n_done} of {report.n_blocks} blocks done, every chunk intact")

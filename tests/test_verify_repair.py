@@ -63,6 +63,7 @@ def test_verify_names_each_damage_and_repair_is_bit_identical(reference_store, t
     (store / "occupation/c/9/0").unlink()                            # one output deleted
     flag = store / "sweep/done/c/11/0"                               # junk in a done flag
     flag.write_bytes(flag.read_bytes() + b"0123456789")
+    flip(store / "T/c/0", 3)                                         # a coordinate
 
     # the damage is never read back as numbers
     with pytest.raises(Exception, match="(?i)checksum|crc"):
@@ -76,13 +77,14 @@ def test_verify_names_each_damage_and_repair_is_bit_identical(reference_store, t
     verify = fastspin_cli("verify", store, cwd=tmp_path)
     assert verify.returncode == 1
     lines = verify.stdout.strip().splitlines()
-    assert [line.split(" at ")[0] for line in lines] == [
+    assert [line.split(" at ")[0] for line in lines[:-1]] == [
         f"bad block {i}" for i in (3, 5, 7, 9, 11)
     ]
+    assert lines[-1].startswith("bad axis T: corrupt (")
     assert "corrupt (occupation:" in lines[0] and "corrupt (hole_occupation:" in lines[1]
     assert "flagged but empty" in lines[2] and "missing (no chunk of occupation)" in lines[3]
     assert "corrupt (done flag:" in lines[4]
-    assert "5 of 19 done blocks are bad" in verify.stderr  # block 11's flag is unreadable
+    assert "5 of 19 done blocks and 1 axes are bad" in verify.stderr  # block 11: flag unreadable
 
     repair = fastspin_cli("run", spec, "--out", store, "--repair", cwd=tmp_path)
     assert repair.returncode == 0, repair.stderr

@@ -44,7 +44,7 @@ from fastspin.workflows.store import (
     utc_now,
     write_block,
 )
-from fastspin.workflows.verify import clear_blocks, verify_store
+from fastspin.workflows.verify import clear_blocks, rewrite_axes, verify_store
 
 
 @dataclass
@@ -256,9 +256,11 @@ def _sweep_locked(
     """The part of :func:`sweep` that runs while this driver holds the store's lock."""
     repaired: list[int] = []
     if repair and resumed:
-        bad = verify_store(path).bad
-        clear_blocks(path, bad)
-        repaired = [b.index for b in bad]
+        report = verify_store(path)
+        if report.bad_axes:
+            rewrite_axes(path, spec.axes)
+        clear_blocks(path, report.bad)
+        repaired = [b.index for b in report.bad]
     done = done_flags(path)
     todo = [int(i) for i in np.flatnonzero(~done)]
     result = SweepResult(

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -57,10 +57,12 @@ class VerifyReport:
     n_blocks: int
     n_done: int
     bad: list[BadBlock]
+    #: coordinate arrays that fail to read: axis name -> what is wrong
+    bad_axes: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
-        return not self.bad
+        return not self.bad and not self.bad_axes
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class _Layout:
     block: tuple[int, ...]
     shape: tuple[int, ...]
     outputs: tuple[str, ...]
+    axes: tuple[str, ...]
 
 
 def _layout(path: Path) -> _Layout:
@@ -95,7 +98,7 @@ def _layout(path: Path) -> _Layout:
             raise ValueError("no output arrays")
     except Exception as err:  # noqa: BLE001  (any damaged metadata)
         raise StoreError(f"store {str(path)!r}: damaged metadata ({_short(err)})") from None
-    return _Layout(root, grid, block, shape, outputs)
+    return _Layout(root, grid, block, shape, outputs, axes)
 
 
 def _chunk_file(path: Path, name: str, position: tuple[int, ...]) -> Path:
@@ -153,7 +156,15 @@ def verify_store(path: str | Path) -> VerifyReport:
         for (index, position, name), value in zip(owners, _read_all(reads), strict=True):
             if isinstance(value, BaseException) and (index not in bad or bad[index].problem != "corrupt"):
                 bad[index] = BadBlock(index, position, "corrupt", f"{name}: {_short(value)}")
-    return VerifyReport(path, int(np.prod(layout.grid)), int(done.sum()), [bad[i] for i in sorted(bad)])
+    bad_axes = {}
+    for name, value in zip(layout.axes, _read_all([(layout.root[a], slice(None)) for a in layout.axes]), strict=True):
+        if isinstance(value, BaseException):
+            bad_axes[name] = f"corrupt ({_short(value)})"
+        elif not (value.shape == (layout.shape[layout.axes.index(name)],) and np.all(np.isfinite(value))):
+            bad_axes[name] = "missing values"
+    return VerifyReport(
+        path, int(np.prod(layout.grid)), int(done.sum()), [bad[i] for i in sorted(bad)], bad_axes
+    )
 
 
 def _position(layout: _Layout, index: int) -> tuple[int, ...]:
@@ -165,6 +176,13 @@ def _selection(layout: _Layout, position: tuple[int, ...]) -> tuple[slice, ...]:
         slice(p * b, min((p + 1) * b, n))
         for p, b, n in zip(position, layout.block, layout.shape, strict=True)
     )
+
+
+def rewrite_axes(path: str | Path, axes: dict[str, np.ndarray]) -> None:
+    """Write the coordinate arrays again from the spec's axis values (for a repair)."""
+    root = zarr.open_group(str(Path(path).expanduser().absolute()), mode="r+", zarr_format=3)
+    for name, values in axes.items():
+        root[name][:] = values
 
 
 def clear_blocks(path: str | Path, bad: list[BadBlock]) -> None:
