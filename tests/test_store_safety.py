@@ -16,9 +16,11 @@ from pathlib import Path
 import _toy_model  # noqa: F401  (registers toy_fermi)
 import numpy as np
 import pytest
+from click.testing import CliRunner
 from test_sweep_cluster import BIN, assert_same_contents, child_env, serial_reference, stop
 
 import fastspin
+from fastspin.cli import main
 from fastspin.workflows.lock import LOCK_NAME, LockError, LockInfo, process_start_ticks
 from fastspin.workflows.spec import load_spec
 from fastspin.workflows.store import StoreError, done_flags
@@ -134,25 +136,33 @@ def wait_for_blocks(driver: subprocess.Popen, store: Path, n: int, timeout: floa
     raise AssertionError(f"fewer than {n} blocks done in {timeout} s")
 
 
-def test_second_driver_is_refused_and_the_first_finishes_correctly(tmp_path):
+def test_second_driver_is_refused_and_the_first_finishes_correctly(tmp_path, monkeypatch):
+    """Driver A is a real `fastspin run` process; the second driver is this test process
+    (the API and the CLI in-process, so that each refusal takes milliseconds, not a
+    process start-up that could outlast A under load)."""
     spec = write_spec(tmp_path, delay=0.4)
     store = tmp_path / "s.zarr"
     first = start_driver(spec, store)
+    monkeypatch.chdir(tmp_path)
     try:
         wait_for_blocks(first, store, 2)
         lock = json.loads((store / LOCK_NAME).read_text())
         assert lock["pid"] == first.pid and lock["host"] == platform.node()
         before = done_flags(store).sum()
+        holder = f"in use by run {lock['run_id'][:12]} of PID {first.pid} on host"
         # the same spec (would do the work twice) and another spec with --overwrite
         # (would swap the store under the first driver): both refused, naming the holder
         other = write_spec(tmp_path, "other.toml", num=30)
+        with pytest.raises(LockError, match=holder):
+            fastspin.sweep(spec, store)
+        with pytest.raises(LockError, match=holder):
+            fastspin.sweep(other, store, overwrite=True)
         for args in ((spec,), (other, "--overwrite")):
-            second = fastspin_cli("run", *args, "--out", store, cwd=tmp_path)
-            assert second.returncode == 2
-            line = one_error_line(second)
-            assert f"in use by run {lock['run_id'][:12]} of PID {first.pid} on host" in line
-            assert "--break-lock" in line
-            assert first.poll() is None  # still running: the refusal was not a late start
+            result = CliRunner().invoke(main, ["run", *map(str, args), "--out", str(store)])
+            assert result.exit_code == 2
+            lines = result.stderr.strip().splitlines()
+            assert len(lines) == 1 and holder in lines[0] and "--break-lock" in lines[0]
+        assert first.poll() is None  # still running: the refusals were not a late start
         assert first.wait(120) == 0, first.stderr.read()
     finally:
         stop(first)

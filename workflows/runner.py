@@ -124,7 +124,9 @@ def local_client(workers: int | None = None, numba_cache_dir: str | None = None)
         processes=True,
         host=LOCAL_HOST,
         dashboard_address=_dashboard_address(),
-        silence_logs=logging.ERROR,
+        # the driver reports every failed block itself, in one line; worker-side logs
+        # (heartbeat tracebacks while a failed run shuts down) would only bury it
+        silence_logs=logging.CRITICAL,
         env=worker_environment(numba_cache_dir),
     ) as cluster, Client(cluster) as client:
         try:
