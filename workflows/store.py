@@ -393,8 +393,6 @@ def read_done_flags(path: str | Path) -> tuple[np.ndarray, dict[int, str]]:
     ``{block index: what is wrong}`` for flag chunks that fail their checksum, have the
     wrong size or a value other than 0 and 1 (those read as not done).
     """
-    import google_crc32c
-
     folder = Path(path) / STATUS_GROUP / "done"
     try:
         meta = json.loads((folder / "zarr.json").read_text())
@@ -425,13 +423,25 @@ def read_done_flags(path: str | Path) -> tuple[np.ndarray, dict[int, str]]:
             data = (Path(directory) / name).read_bytes()
             if len(data) != 5:
                 broken[index] = f"done flag: {len(data)} bytes, expected 5"
-            elif google_crc32c.value(data[:1]) != int.from_bytes(data[1:], "little"):
-                broken[index] = "done flag: checksum mismatch"
+            elif checksum_problem(data) is not None:
+                broken[index] = f"done flag: {checksum_problem(data)}"
             elif data[0] not in (0, 1):
                 broken[index] = f"done flag = {data[0]}, not 0 or 1"
             else:
                 flags[index] = data[0] == 1
     return flags, broken
+
+
+def checksum_problem(data: bytes) -> str | None:
+    """What is wrong with a stored chunk whose last 4 bytes are the CRC-32C (little-endian)
+    of the rest (zarr's ``crc32c`` codec), or None if it is intact."""
+    import google_crc32c
+
+    if len(data) < 4:
+        return f"{len(data)} bytes, too short to hold its checksum"
+    if google_crc32c.value(data[:-4]) != int.from_bytes(data[-4:], "little"):
+        return "checksum mismatch"
+    return None
 
 
 def done_flags(path: str | Path) -> np.ndarray:
