@@ -94,12 +94,17 @@ def _layout(path: Path) -> _Layout:
             raise ValueError(f"done flags of shape {grid} do not match the grid")
         if not outputs:
             raise ValueError("no output arrays")
-        for name in (*outputs, *(f"{STATUS_GROUP}/{n}" for n, *_ in STATUS_ARRAYS)):
-            codecs = root[name].metadata.codecs
-            if not codecs or codecs[-1].to_dict().get("name") != "crc32c":
-                raise ValueError(f"{name} has no crc32c checksum (a store of an older format)")
+        unchecked = [
+            name for name in (*outputs, *(f"{STATUS_GROUP}/{n}" for n, *_ in STATUS_ARRAYS))
+            if root[name].metadata.codecs[-1].to_dict().get("name") != "crc32c"
+        ]
     except Exception as err:  # noqa: BLE001  (any damaged metadata)
         raise StoreError(f"store {str(path)!r}: damaged metadata ({_short(err)})") from None
+    if unchecked:
+        raise StoreError(
+            f"store {str(path)!r}: {unchecked[0]} has no checksums (written by an older "
+            "fastspin); only stores of format 2 or later can be verified"
+        )
     return _Layout(root, grid, block, shape, outputs, axes)
 
 
