@@ -251,6 +251,13 @@ def register_commands(main: click.Group) -> None:
             )
         if not status.complete:
             click.echo("incomplete: run the same spec again to compute the missing blocks")
+        if status.missing:
+            click.echo(
+                f"fastspin: error: {len(status.missing)} done blocks have missing chunks (first: "
+                f"block {status.missing[0]}); see `fastspin verify {store}`, recompute with --repair",
+                err=True,
+            )
+            sys.exit(1)
 
     from fastspin.cli_verify import register_verify
 

@@ -94,6 +94,23 @@ def test_verify_names_each_damage_and_repair_is_bit_identical(reference_store, t
     assert fastspin_cli("verify", store, cwd=tmp_path).returncode == 0
 
 
+def test_a_deleted_chunk_stops_status_resume_and_open_from_saying_all_is_well(reference_store, tmp_path):
+    spec, reference = reference_store
+    store = tmp_path / "s.zarr"
+    shutil.copytree(reference, store)
+    (store / "hole_occupation/c/6/0").unlink()
+    status = fastspin_cli("status", store, cwd=tmp_path)
+    assert status.returncode == 1 and "1 done blocks have missing chunks (first: block 6)" in (
+        one_error_line(status))
+    assert store_status(store).missing == [6]
+    with pytest.raises(StoreError, match="1 blocks flagged done have missing chunks .*--repair"):
+        fastspin.sweep(spec, store)
+    with pytest.warns(RuntimeWarning, match="block 6.*read as NaN"):
+        fastspin.open(store)
+    assert fastspin.sweep(spec, store, repair=True).repaired == [6]
+    assert chunk_digests(store) == chunk_digests(reference)
+
+
 def test_every_single_byte_flip_and_every_truncation_is_caught(reference_store, tmp_path):
     _, reference = reference_store
     store = tmp_path / "s.zarr"

@@ -37,6 +37,7 @@ from fastspin.workflows.store import (
     _short,
     append_run_record,
     check_target,
+    done_blocks_without_chunks,
     done_flags,
     open_store,
     prepare_store,
@@ -262,6 +263,12 @@ def _sweep_locked(
         clear_blocks(path, report.bad)
         repaired = [b.index for b in report.bad]
     done = done_flags(path)
+    lost = done_blocks_without_chunks(path, done) if resumed else []
+    if lost:
+        raise StoreError(
+            f"store {str(path)!r}: {len(lost)} blocks flagged done have missing chunks (first: "
+            f"block {lost[0]}); recompute them with --repair (repair=True)"
+        )
     todo = [int(i) for i in np.flatnonzero(~done)]
     result = SweepResult(
         path=path, fingerprint=spec.fingerprint, n_blocks=spec.n_blocks,
