@@ -111,6 +111,29 @@ def test_a_deleted_chunk_stops_status_resume_and_open_from_saying_all_is_well(re
     assert chunk_digests(store) == chunk_digests(reference)
 
 
+class NaNToy(_toy_model.ToyFermi):
+    """The toy model, except that blocks with E > 1.5 return NaN everywhere (a model's
+    legitimate 'no value here'), i.e. chunks equal to the fill value."""
+
+    def evaluate_block(self, params):
+        out = super().evaluate_block(params)
+        if np.min(params["E"]) > 1.5:
+            out = {name: np.full_like(values, np.nan) for name, values in out.items()}
+        return out
+
+
+@pytest.mark.parametrize("scheduler", ["serial", "local"])
+def test_an_all_nan_block_is_stored_and_not_taken_for_damage(tmp_path, scheduler):
+    spec = {"model": NaNToy(), "imports": ["_toy_model"],
+            "axes": {"E": {"start": -3.0, "stop": 3.0, "num": 12},
+                                        "T": [0.2, 0.5]},
+            "run": {"block": {"E": 3}, "scheduler": scheduler, "workers": 1}}
+    result = fastspin.sweep(spec, tmp_path / "s.zarr")
+    assert np.isnan(result.dataset.occupation.values[9:]).all()
+    assert (tmp_path / "s.zarr/occupation/c/3/0").is_file()
+    assert store_status(result.path).missing == [] and verify_store(result.path).ok
+
+
 def test_every_single_byte_flip_and_every_truncation_is_caught(reference_store, tmp_path):
     _, reference = reference_store
     store = tmp_path / "s.zarr"

@@ -521,7 +521,9 @@ def _open_for_writing(path: str, fingerprint: str) -> dict[str, zarr.Array]:
         raise StoreError(f"store {path!r} no longer holds spec {fingerprint[:12]}")
     arrays = {name: array for name, array in root.arrays()}
     arrays.update({f"{STATUS_GROUP}/{name}": array for name, array in root[STATUS_GROUP].arrays()})
-    return arrays
+    # write_empty_chunks is a runtime setting, not stored in the metadata: every chunk of a
+    # written block must exist (an all-NaN block too), or a missing one could not mean damage
+    return {name: array.with_config(_ALWAYS_STORE) for name, array in arrays.items()}
 
 
 def write_block(
