@@ -3,7 +3,8 @@
 ``fastspin models [NAME]``                declared parameters, outputs and reference
 ``fastspin plan SPEC``                    blocks, points and a cost estimate; computes nothing
 ``fastspin run SPEC --out STORE``         run or resume (``--overwrite`` starts again)
-``fastspin status STORE``                 blocks done, compute time, runs
+``fastspin status STORE``                 blocks done, compute time, runs, lock holder
+``fastspin verify STORE``                 check every done chunk's CRC-32C; exit 1 naming bad blocks
 ``fastspin plot STORE --var I_charge --sel T_S=0.3 --out slice.png``
                                           a 1-D line or 2-D map of one output
 ``fastspin figures [SET ...]``            the papers' figures as PNG files
@@ -114,7 +115,12 @@ def plan_command(spec_path: str, workers: int | None) -> None:
 @main.command("run")
 @click.argument("spec_path", metavar="SPEC")
 @click.option("--out", "out", required=True, help="Zarr store directory to write or resume")
-@click.option("--overwrite", is_flag=True, help="replace an existing store instead of resuming")
+@click.option("--overwrite", is_flag=True,
+              help="replace an existing fastspin store instead of resuming (nothing else)")
+@click.option("--repair", is_flag=True,
+              help="first recompute the done blocks that `fastspin verify` finds bad")
+@click.option("--break-lock", is_flag=True,
+              help="take the store's lock even from a driver that looks alive")
 @click.option("--scheduler", default=None, help="'local', 'serial' or an address tcp://host:8786")
 @click.option("--cluster", type=click.Choice(["slurm", "pbs"]), default=None,
               help="run through dask-jobqueue (needs the hpc extra)")
@@ -126,7 +132,8 @@ def plan_command(spec_path: str, workers: int | None) -> None:
 @click.option("--progress/--no-progress", default=None,
               help="progress bar on stderr (default: when stderr is a terminal)")
 def run_command(
-    spec_path: str, out: str, overwrite: bool, scheduler: str | None, cluster: str | None,
+    spec_path: str, out: str, overwrite: bool, repair: bool, break_lock: bool,
+    scheduler: str | None, cluster: str | None,
     cluster_config: str | None, workers: int | None, numba_cache_dir: str | None,
     progress: bool | None,
 ) -> None:
@@ -149,13 +156,16 @@ def run_command(
     start = time.monotonic()
     try:
         result = sweep(
-            spec, out, overwrite=overwrite, scheduler=scheduler, cluster=cluster_arg,
+            spec, out, overwrite=overwrite, repair=repair, break_lock=break_lock,
+            scheduler=scheduler, cluster=cluster_arg,
             cluster_config=cluster_config, workers=workers, numba_cache_dir=numba_cache_dir,
             progress=progress, command_line=_command_line(spec_path, click.get_current_context()),
         )
     except RuntimeError as err:
         click.echo(f"fastspin: error: {err}", err=True)
         sys.exit(1)
+    if result.repaired:
+        click.echo(f"repaired blocks {', '.join(map(str, result.repaired))}")
     action = "resumed" if result.resumed else "created"
     click.echo(
         f"{action} {result.path}: computed {len(result.computed)} of {result.n_blocks} blocks "
@@ -176,6 +186,11 @@ def status_command(store: str) -> None:
                f"{status.n_points} points")
     click.echo(f"compute   {status.compute_seconds:.2f} s summed over done blocks")
     click.echo(f"created   {status.created}")
+    from fastspin.workflows.lock import read_lock
+
+    holder = read_lock(store)
+    if holder is not None:
+        click.echo(f"lock      {holder.describe()}")
     for index, run in enumerate(status.runs):
         finished = run.get("finished", "interrupted")
         wall = f", {run['wall_seconds']:.1f} s wall" if "wall_seconds" in run else ""
@@ -187,6 +202,33 @@ def status_command(store: str) -> None:
         )
     if not status.complete:
         click.echo("incomplete: run the same spec again to compute the missing blocks")
+    if status.missing:
+        click.echo(
+            f"fastspin: error: {len(status.missing)} done blocks have missing chunks (first: "
+            f"block {status.missing[0]}); see `fastspin verify {store}`, recompute with --repair",
+            err=True,
+        )
+        sys.exit(1)
+
+
+@main.command("verify")
+@click.argument("store")
+def verify_command(store: str) -> None:
+    """Read every done block of STORE and check its checksums; exit 1 naming bad blocks."""
+    from fastspin.workflows.verify import verify_store
+
+    report = verify_store(store)
+    for bad in report.bad:
+        click.echo(f"bad {bad.describe()}")
+    for name, problem in report.bad_axes.items():
+        click.echo(f"bad axis {name}: {problem}")
+    if not report.ok:
+        click.echo(
+            f"{len(report.bad)} of {report.n_done} done blocks and {len(report.bad_axes)} axes "
+            f"are bad; recompute them with `fastspin run SPEC --out {store} --repair`", err=True,
+        )
+        sys.exit(1)
+    click.echo(f"ok: {report.n_done} of {report.n_blocks} blocks done, every chunk intact")
 
 @main.command("plot")
 @click.argument("store")

@@ -33,7 +33,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from fastspin.references import Reference
-from fastspin.units import parse_quantity
+from fastspin.units import Tc, parse_quantity
 
 
 class ParameterError(ValueError):
@@ -75,6 +75,8 @@ class Parameter:
         lo = "" if self.low == -math.inf else f"{self.low:g} {'<' if self.low_open else '<='} "
         hi = "" if self.high == math.inf else f" {'<' if self.high_open else '<='} {self.high:g}"
         text = f"{lo}{self.name}{hi}" if (lo or hi) else f"any finite {self.name}"
+        if self.temperature and self.low > 0:
+            text += f" (from {self.low / Tc:.3g} Tc)"
         if self.integer:
             text += " (integer)"
         if self.optional:
@@ -94,12 +96,18 @@ class Parameter:
             if self.optional:
                 return None
             raise ParameterError(f"{where} must be given; allowed: {self.allowed()}")
+        if isinstance(value, np.ma.MaskedArray):
+            value = _unmasked(value, where)
         if isinstance(value, (list, tuple, np.ndarray)):
+            try:
+                ndim = np.ndim(value)
+            except (ValueError, RecursionError):
+                ndim = -1  # ragged or absurdly nested
+            if ndim != 1:
+                raise ParameterError(f"{where} must be a scalar or a 1-D list of values")
             array = np.asarray(value, dtype=object).ravel()
             if array.size == 0:
                 raise ParameterError(f"{where} is an empty array; give at least one value")
-            if np.ndim(value) > 1:
-                raise ParameterError(f"{where} must be a scalar or a 1-D list of values")
             return np.array([self._scalar(v, where) for v in array], dtype=float)
         return self._scalar(value, where)
 
@@ -155,6 +163,16 @@ class Parameter:
         if self.integer and number != round(number):
             raise ParameterError(f"{where} = {number:g} is not an integer; allowed: {self.allowed()}")
         return number
+
+
+
+def _unmasked(value: np.ma.MaskedArray, where: str) -> np.ndarray:
+    """A masked array's data, refused if any value is masked (a mask cannot be honoured)."""
+    if np.ma.is_masked(value):
+        raise ParameterError(
+            f"{where} has masked values; give only the values to compute (e.g. array.compressed())"
+        )
+    return np.asarray(value.data)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,13 @@ EULER_GAMMA = 0.57721566490153286060651209
 Tc: float = math.exp(EULER_GAMMA) / math.pi
 #: The reference gap itself, for symmetry with ``Tc``.
 Delta0: float = 1.0
+#: Lowest temperature accepted by the models in Δ0 units whose results are integrals over
+#: Fermi functions (sis, sis_merit, fis, fis_response): the convolution engine is held to
+#: its stated accuracy for T >= 0.01 Tc, and below that the Fermi window (width ~T) is
+#: narrower than what the quadrature and the finite-difference G0 of sis_merit resolve
+#: (at T_S = 1e-20 the numerical G0 was off by 8 orders of magnitude).  For Δ ≈ Δ0 the
+#: results at 0.01 Tc are already the T → 0 limit up to O((T/Δ)²) ≈ 3e-5.
+T_MIN: float = 0.01 * Tc
 
 # CODATA 2018 exact / recommended values: the one set fastspin uses.
 ELEMENTARY_CHARGE = 1.602176634e-19  # C

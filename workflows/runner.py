@@ -98,6 +98,31 @@ class WarmupPlugin(WorkerPlugin):
         get_model_class(self.model).warmup()
 
 
+#: the embedded cluster listens on loopback only: its scheduler has no authentication
+LOCAL_HOST = "127.0.0.1"
+
+
+def _dashboard_address() -> str | None:
+    """Any free port on loopback: several clusters (or users) may share a login node,
+    and nobody on the network may reach the dashboard or the scheduler."""
+    return f"{LOCAL_HOST}:0"
+
+
+SUBMIT_COMMANDS = {"slurm": "sbatch", "pbs": "qsub"}
+
+
+def check_submit_command(profile: Mapping[str, Any]) -> None:
+    """Refuse (before anything is written) a cluster kind whose submit command is absent."""
+    import shutil
+
+    command = SUBMIT_COMMANDS[profile["kind"]]
+    if shutil.which(command) is None:
+        raise ParameterError(
+            f"run.cluster = {profile['kind']!r}: {command!r} is not on PATH; run on a "
+            f"{profile['kind']} login node, or use scheduler = 'local'"
+        )
+
+
 @contextlib.contextmanager
 def local_client(workers: int | None = None, numba_cache_dir: str | None = None) -> Iterator[Any]:
     """An embedded LocalCluster: ``workers`` worker processes (default one per core),
@@ -109,9 +134,11 @@ def local_client(workers: int | None = None, numba_cache_dir: str | None = None)
         n_workers=n_workers,
         threads_per_worker=1,
         processes=True,
-        host="127.0.0.1",  # the scheduler is for this user on this machine only
-        dashboard_address="127.0.0.1:0",  # any free port: several users may share a login node
-        silence_logs=logging.ERROR,
+        host=LOCAL_HOST,
+        dashboard_address=_dashboard_address(),
+        # the driver reports every failed block itself, in one line; worker-side logs
+        # (heartbeat tracebacks while a failed run shuts down) would only bury it
+        silence_logs=logging.CRITICAL,
         env=worker_environment(numba_cache_dir, numba_threads_per_worker(n_workers)),
     ) as cluster, Client(cluster) as client:
         try:
@@ -132,14 +159,19 @@ def _retire_workers_first(cluster: Any, client: Any, timeout: float = 10.0) -> N
             time.sleep(0.05)
 
 
+#: how long to try to reach an existing scheduler before giving up (nothing is written yet)
+CONNECT_TIMEOUT = "20s"
+
+
 @contextlib.contextmanager
 def remote_client(address: str) -> Iterator[Any]:
     from distributed import Client
 
     try:
-        client = Client(address, timeout="20s")
-    except OSError as err:
-        raise ParameterError(f"run.scheduler: cannot connect to {address!r}: {err}") from None
+        client = Client(address, timeout=CONNECT_TIMEOUT)
+    except (OSError, TimeoutError, ValueError) as err:
+        text = " ".join(str(err).split())[:200] or type(err).__name__
+        raise ParameterError(f"run.scheduler: cannot connect to {address!r}: {text}") from None
     with client:
         yield client
 
@@ -216,8 +248,28 @@ def jobqueue_cluster(profile: Mapping[str, Any], numba_cache_dir: str | None = N
         kwargs["worker_extra_args"] = extra_args
     prologue = [f"export {k}={v}" for k, v in worker_environment(numba_cache_dir).items()]
     kwargs["job_script_prologue"] = prologue + list(profile.get("job_script_prologue", []))
+    # the scheduler must be reachable from the compute nodes; its dashboard need not be
+    # (open it through an ssh tunnel): loopback, on any free port
+    kwargs["scheduler_options"] = {"dashboard_address": _dashboard_address()}
     cls = {"slurm": dask_jobqueue.SLURMCluster, "pbs": dask_jobqueue.PBSCluster}[kind]
     return cls(**kwargs)
+
+
+def check_job_script(script: str) -> None:
+    """``sbatch --test-only``: a job Slurm would refuse (unknown partition or account,
+    more memory than any node has, ...) is refused here, before the store exists,
+    instead of leaving the sweep waiting for workers that never come."""
+    import subprocess
+
+    try:
+        out = subprocess.run(
+            ["sbatch", "--test-only"], input=script, capture_output=True, text=True, timeout=60
+        )
+    except (OSError, subprocess.TimeoutExpired) as err:
+        raise ParameterError(f"run.cluster: sbatch --test-only failed: {err}") from None
+    if out.returncode != 0:
+        reason = " ".join(out.stderr.split()) or f"exit status {out.returncode}"
+        raise ParameterError(f"run.cluster: Slurm refuses the worker job: {reason}")
 
 
 @contextlib.contextmanager
@@ -225,6 +277,8 @@ def jobqueue_client(profile: Mapping[str, Any], numba_cache_dir: str | None = No
     from distributed import Client
 
     with jobqueue_cluster(profile, numba_cache_dir) as cluster:
+        if profile["kind"] == "slurm":
+            check_job_script(cluster.job_script())
         if "minimum_jobs" in profile or "maximum_jobs" in profile:
             cluster.adapt(
                 minimum_jobs=int(profile.get("minimum_jobs", 0)),

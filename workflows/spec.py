@@ -57,11 +57,11 @@ from typing import Any
 import numpy as np
 
 from fastspin.evaluation import broadcast_params
-from fastspin.model import Model, ParameterError
+from fastspin.model import Model, Parameter, ParameterError
 from fastspin.registry import ENTRY_POINT_GROUP, get_model
 
 #: Version of the on-disk layout written by :mod:`fastspin.workflows.store`.
-STORE_FORMAT = 1
+STORE_FORMAT = 2
 
 TOP_LEVEL_KEYS = ("model", "axes", "params", "run", "units")
 #: keys of [units]: the energy scale that lab quantities ("150 uV", "90 mK") convert through
@@ -73,7 +73,6 @@ RUN_KEYS = (
     "scheduler",
     "workers",
     "cluster",
-    "numba_cache_dir",
     "retries",
 )
 SCHEDULER_WORDS = ("local", "serial")
@@ -101,6 +100,12 @@ CLUSTER_KEYS = (
 CLUSTER_KINDS = ("slurm", "pbs")
 #: target number of points per block when the spec gives no block shape
 AUTO_BLOCK_POINTS = 65536
+#: the largest sweep fastspin lays out: values per axis, points in the grid, blocks.
+#: Larger specs are refused before anything is computed or written (the message gives
+#: the numbers); a store of MAX_BLOCKS blocks is laid out in about a second.
+MAX_AXIS_VALUES = 1_000_000
+MAX_POINTS = 10_000_000_000
+MAX_BLOCKS = 1_000_000
 
 
 def _allowed(keys: tuple[str, ...]) -> str:
@@ -235,14 +240,26 @@ def load_spec(source: str | Path | Mapping[str, Any] | SweepSpec) -> SweepSpec:
         try:
             with path.open("rb") as f:
                 raw = tomllib.load(f)
-        except tomllib.TOMLDecodeError as err:
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
             raise ParameterError(f"spec: {path} is not valid TOML: {err}") from None
-        return validate_spec(raw)
+        except RecursionError:
+            raise ParameterError(f"spec: {path} nests tables or arrays too deeply") from None
+        except OSError as err:
+            raise ParameterError(f"spec: cannot read {str(path)!r}: {err.strerror or err}") from None
+        return _validate_guarded(raw, str(path))
     if isinstance(source, Mapping):
-        return validate_spec(source)
+        return _validate_guarded(source, "the spec dict")
     raise ParameterError(
         f"spec: expected a TOML path or a dict, got {type(source).__name__}"
     )
+
+
+def _validate_guarded(raw: Mapping[str, Any], where: str) -> SweepSpec:
+    try:
+        return validate_spec(raw)
+    except RecursionError:
+        key = next(iter(raw), "spec")
+        raise ParameterError(f"spec: {where} nests values too deeply (under {key!r})") from None
 
 
 def validate_spec(raw: Mapping[str, Any]) -> SweepSpec:
@@ -291,9 +308,17 @@ def _validate_spec(raw: Mapping[str, Any]) -> SweepSpec:
             + ", ".join(p.name for p in instance.parameters if p.sweepable)
         )
 
+    # the grid size from the raw lengths first: a 10^12-point grid is refused before any
+    # axis is built or any of its values is checked
+    lengths = [
+        v.get("num") if isinstance(v, Mapping) else len(v) if isinstance(v, (list, tuple)) else 1
+        for v in axes_raw.values()
+    ]
+    if all(isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= MAX_AXIS_VALUES for n in lengths):
+        check_size(tuple(lengths), tuple(lengths))
     axes: dict[str, np.ndarray] = {}
     for name, value in axes_raw.items():
-        parameter = instance.parameter(name)  # unknown name -> ParameterError
+        parameter = _declared(instance, "axes", name)
         if not parameter.sweepable or parameter.choices is not None:
             raise ParameterError(
                 f"axes.{name}: {instance.name} parameter {name!r} cannot be swept; "
@@ -304,16 +329,24 @@ def _validate_spec(raw: Mapping[str, Any]) -> SweepSpec:
         axes[name] = _axis_values(instance, name, value)
 
     for name in params_raw:
-        instance.parameter(name)
+        _declared(instance, "params", name)
     values = instance.validate({**params_raw, **axes})  # ranges, defaults, cross-checks
     params = {name: v for name, v in values.items() if name not in axes}
 
     run = dict(run_raw)
+    if "numba_cache_dir" in run:
+        # workers unpickle Numba's index files from there: only the person running the
+        # job may choose it, never a spec file that came from someone else
+        raise ParameterError(
+            "run.numba_cache_dir: not allowed in a spec; use --numba-cache-dir or the "
+            "environment variable FASTSPIN_NUMBA_CACHE_DIR"
+        )
     unknown = [k for k in run if k not in RUN_KEYS]
     if unknown:
         raise ParameterError(f"run: unknown key {unknown[0]!r}; allowed: {_allowed(RUN_KEYS)}")
     shape = tuple(len(v) for v in axes.values())
     block = _block_shape(run, axes, shape)
+    check_size(shape, block)
     seed = run.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ParameterError(f"run.seed = {seed!r}; allowed: an integer >= 0")
@@ -334,6 +367,14 @@ def _validate_spec(raw: Mapping[str, Any]) -> SweepSpec:
     )
 
 
+def _declared(instance: Model, table: str, name: Any) -> Parameter:
+    """The model's parameter ``name``; an unknown name is refused naming the spec table."""
+    try:
+        return instance.parameter(name)
+    except ParameterError as err:
+        raise ParameterError(f"{table}: {err}") from None
+
+
 def _axis_values(instance: Model, name: str, value: Any) -> np.ndarray:
     """One axis: a non-empty list, or {start, stop, num[, log]}; values in Δ0 units."""
     parameter = instance.parameter(name)
@@ -346,8 +387,10 @@ def _axis_values(instance: Model, name: str, value: Any) -> np.ndarray:
             bad = f"unknown key {extra[0]!r}" if extra else f"missing key {missing[0]!r}"
             raise ParameterError(f"{where}: {bad}; give {{start, stop, num}} and optionally log")
         num = value["num"]
-        if isinstance(num, bool) or not isinstance(num, int) or num < 1:
-            raise ParameterError(f"{where}.num = {num!r}; allowed: an integer >= 1")
+        if isinstance(num, bool) or not isinstance(num, int) or not 1 <= num <= MAX_AXIS_VALUES:
+            raise ParameterError(
+                f"{where}.num = {num!r}; allowed: an integer from 1 to {MAX_AXIS_VALUES}"
+            )
         log = value.get("log", False)
         if not isinstance(log, bool):
             raise ParameterError(f"{where}.log = {log!r}; allowed: true or false")
@@ -365,6 +408,10 @@ def _axis_values(instance: Model, name: str, value: Any) -> np.ndarray:
     if isinstance(value, (list, tuple, np.ndarray)):
         if len(value) == 0:
             raise ParameterError(f"{where} is empty; give at least one value")
+        if len(value) > MAX_AXIS_VALUES:
+            raise ParameterError(
+                f"{where} has {len(value)} values; allowed: at most {MAX_AXIS_VALUES} per axis"
+            )
         coerced = parameter.coerce(list(value), instance.name)
         return np.asarray(coerced, dtype=float)
     raise ParameterError(
@@ -392,6 +439,22 @@ def _block_shape(run: Mapping[str, Any], axes: Mapping[str, np.ndarray], shape: 
         i = list(axes).index(name)
         block[i] = min(size, shape[i])
     return tuple(block)
+
+
+def check_size(shape: tuple[int, ...], block: tuple[int, ...]) -> None:
+    """Refuse a grid of more than MAX_POINTS points or MAX_BLOCKS blocks, with the numbers."""
+    points = math.prod(shape)
+    blocks = math.prod(-(-n // b) for n, b in zip(shape, block, strict=True))
+    if points > MAX_POINTS:
+        raise ParameterError(
+            f"axes: the grid has {points:,} points ({' x '.join(map(str, shape))}); "
+            f"allowed: at most {MAX_POINTS:,}"
+        )
+    if blocks > MAX_BLOCKS:
+        raise ParameterError(
+            f"run.block: {blocks:,} blocks of {' x '.join(map(str, block))} points; allowed: "
+            f"at most {MAX_BLOCKS:,} blocks (give a larger block shape)"
+        )
 
 
 def auto_block(shape: tuple[int, ...], target: int | None = None) -> tuple[int, ...]:
@@ -427,9 +490,6 @@ def _check_run_options(run: Mapping[str, Any]) -> None:
     retries = run.get("retries", 0)
     if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
         raise ParameterError(f"run.retries = {retries!r}; allowed: an integer >= 0")
-    cache = run.get("numba_cache_dir")
-    if cache is not None and not isinstance(cache, str):
-        raise ParameterError(f"run.numba_cache_dir = {cache!r}; allowed: a directory path")
     cluster = run.get("cluster")
     if cluster is not None:
         kind = cluster.get("kind") if isinstance(cluster, Mapping) else cluster

@@ -11,15 +11,24 @@ Layout of a store (one directory, zarr-python >= 3, ``zarr_format=3``)::
                                set to 1 only after all the block's data is written
         seconds                float64 per block: compute time of the block, fill NaN
         run                    int32 per block: which run (0, 1, ...) computed it, fill -1
-        seed                   int64 per block: the block seed (see SweepSpec.block_seed)
+        seed                   int64 per block: the block seed (see SweepSpec.block_seed),
+                               written with the block
+      .fastspin-lock           the driver's lock and run id (see fastspin.workflows.lock)
 
-The done flags never rely on a chunk existing or on fill values (Zarr's
-``write_empty_chunks=False`` never stores a chunk equal to the fill value).  Each
-block writes only its own chunks, so concurrent tasks never share a chunk.  A new
-store is first built completely in a hidden temporary directory beside the target
-and then renamed into place, so a bad path or an interruption never leaves a half
-made store; ``overwrite`` swaps the old store out only after the new one exists.
-Only local filesystem paths are supported.
+Every chunk of every array ends in a CRC-32C checksum (Zarr v3 ``crc32c`` codec),
+so a flipped byte or a truncated chunk fails to read instead of giving wrong
+numbers, and every output chunk of a written block is stored even when it equals
+the fill value (``write_empty_chunks``), so a missing chunk of a done block is
+damage that ``fastspin verify`` names.  The done flags never rely on a chunk
+existing or on fill values.  Each block writes only its own chunks, so concurrent
+tasks never share a chunk.
+
+A new store is first built completely in a hidden temporary directory beside the
+target and then renamed into place, so a bad path or an interruption never leaves a
+half made store; ``overwrite`` replaces only a fastspin store (its marker attrs and
+nothing in it that fastspin did not write), and swaps the old store out only after
+the new one exists.  Creating the layout is metadata only: its cost does not grow
+with the number of blocks.  Only local filesystem paths are supported.
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ import asyncio
 import datetime as _dt
 import functools
 import json
+import math
 import os
 import platform
 import shlex
@@ -35,8 +45,9 @@ import shutil
 import subprocess
 import sys
 import uuid
+import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -47,7 +58,21 @@ import zarr.codecs
 from zarr.core.sync import sync as zarr_sync
 
 from fastspin.version import __version__
+from fastspin.workflows.lock import (
+    LOCK_NAME,
+    LockError,
+    LockInfo,
+    acquire,
+    check_run_id,
+    holder_is_gone,
+    read_lock,
+    release,
+    write_lock_file,
+)
 from fastspin.workflows.spec import STORE_FORMAT, Block, SweepSpec
+
+# zarr lists every directory entry and warns about the lock file; it is ours, not damage
+warnings.filterwarnings("ignore", message=r"Object at \.fastspin-lock", module=r"zarr\.")
 
 STATUS_GROUP = "sweep"
 CONVENTIONS = "CF-1.10"
@@ -62,8 +87,17 @@ def utc_now() -> str:
     return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
 
 
-def _compressor() -> zarr.codecs.BloscCodec:
-    return zarr.codecs.BloscCodec(cname="lz4", clevel=5, shuffle="shuffle")
+def _compressors(compress: bool = True) -> tuple[Any, ...]:
+    """Blosc/lz4 for the data, then a CRC-32C checksum of the stored bytes (last, so
+    it covers exactly what is on disk)."""
+    checksum = zarr.codecs.Crc32cCodec()
+    if not compress:
+        return (checksum,)
+    return (zarr.codecs.BloscCodec(cname="lz4", clevel=5, shuffle="shuffle"), checksum)
+
+
+#: every written chunk is stored, even one equal to the fill value (see module docstring)
+_ALWAYS_STORE = {"write_empty_chunks": True}
 
 
 @functools.cache
@@ -138,6 +172,7 @@ def _write_layout(spec: SweepSpec, path: Path, command_line: str | None) -> None
             dtype="float64",
             fill_value=np.nan,
             dimension_names=(name,),
+            compressors=_compressors(),
             attributes={"units": parameter.unit, "long_name": parameter.doc},
         )
         coord[:] = values
@@ -149,28 +184,29 @@ def _write_layout(spec: SweepSpec, path: Path, command_line: str | None) -> None
             dtype="float64",
             fill_value=np.nan,
             dimension_names=dims,
-            compressors=_compressor(),
+            compressors=_compressors(),
+            config=_ALWAYS_STORE,
             attributes={"units": output.unit, "long_name": output.long_name},
         )
     status = root.create_group(STATUS_GROUP, attributes={"description": "one entry per block"})
     grid = spec.block_grid
     ones = (1,) * len(grid)
     block_dims = tuple(f"block_{d}" for d in dims)
-    for name, dtype, fill, doc in (
-        ("done", "uint8", 0, "1 once every output of the block is written"),
-        ("seconds", "float64", np.nan, "compute time of the block in seconds"),
-        ("run", "int32", -1, "index of the run (see attr fastspin_runs) that computed it"),
-    ):
+    for name, dtype, fill, doc in STATUS_ARRAYS:
         status.create_array(
             name, shape=grid, chunks=ones, dtype=dtype, fill_value=fill,
-            dimension_names=block_dims, attributes={"long_name": doc},
+            dimension_names=block_dims, compressors=_compressors(compress=False),
+            config=_ALWAYS_STORE, attributes={"long_name": doc},
         )
-    seeds = status.create_array(
-        "seed", shape=grid, chunks=grid, dtype="int64", fill_value=-1,
-        dimension_names=block_dims,
-        attributes={"long_name": "block seed: SeedSequence(run.seed, spawn_key=(block,))"},
-    )
-    seeds[...] = np.array([spec.block_seed(i) for i in range(spec.n_blocks)], dtype=np.int64).reshape(grid)
+
+
+#: the per-block status arrays: name, dtype, fill value, long_name
+STATUS_ARRAYS = (
+    ("done", "uint8", 0, "1 once every output of the block is written"),
+    ("seconds", "float64", np.nan, "compute time of the block in seconds"),
+    ("run", "int32", -1, "index of the run (see attr fastspin_runs) that computed it"),
+    ("seed", "int64", -1, "block seed: SeedSequence(run.seed, spawn_key=(block,))"),
+)
 
 
 def _first_difference(old: Any, new: Any, where: str = "") -> str:
@@ -184,36 +220,132 @@ def _first_difference(old: Any, new: Any, where: str = "") -> str:
 def read_root_attrs(path: str | Path) -> dict[str, Any]:
     try:
         root = zarr.open_group(str(path), mode="r", zarr_format=3)
+        attrs = dict(root.attrs)
     except Exception as err:  # noqa: BLE001  (any unreadable store)
-        raise StoreError(f"store {str(path)!r} is not a readable fastspin store ({err})") from None
-    attrs = dict(root.attrs)
+        raise StoreError(
+            f"store {str(path)!r} is not a readable fastspin store ({_short(err)})"
+        ) from None
     if "fastspin_spec_sha256" not in attrs:
         raise StoreError(f"store {str(path)!r} is not a fastspin sweep store")
     return attrs
 
 
+def store_problem(path: Path) -> str | None:
+    """Why ``path`` is not a fastspin store that fastspin may resume or replace, or None.
+
+    A fastspin store is a directory whose root ``zarr.json`` is a group carrying the
+    marker attrs ``fastspin_format`` and ``fastspin_spec_sha256``, and which holds
+    nothing fastspin did not write (its arrays, the ``sweep`` group, the lock).
+    """
+    if path.is_symlink():
+        return "is a symbolic link, not a fastspin store"
+    if not path.is_dir():
+        return "exists and is not a directory (not a fastspin store)"
+    try:
+        meta = json.loads((path / "zarr.json").read_text())
+    except FileNotFoundError:
+        return "is not a readable fastspin store (no zarr.json)"
+    except (OSError, ValueError) as err:
+        return f"is not a readable fastspin store (zarr.json: {err})"
+    attrs = meta.get("attributes") if isinstance(meta, dict) else None
+    if (
+        not isinstance(attrs, dict) or meta.get("node_type") != "group"
+        or "fastspin_format" not in attrs or "fastspin_spec_sha256" not in attrs
+    ):
+        return "is not a fastspin sweep store (no fastspin marker attrs)"
+    for entry in path.iterdir():
+        if entry.name in ("zarr.json", LOCK_NAME) or entry.name.startswith(f"{LOCK_NAME}."):
+            continue
+        if entry.is_dir() and not entry.is_symlink() and (entry / "zarr.json").is_file():
+            continue
+        return f"holds {entry.name!r}, which fastspin did not write"
+    return None
+
+
+def _holds_working_directory(path: Path) -> bool:
+    cwd = Path.cwd().resolve()
+    target = path.resolve()
+    return cwd == target or target in cwd.parents
+
+
+def check_target(
+    spec: SweepSpec, path: Path, *, overwrite: bool = False, break_lock: bool = False,
+    repair: bool = False,
+) -> bool:
+    """The refusals of :func:`prepare_store` that need no write; True if ``path`` is a
+    store of ``spec`` whose blocks are all done (nothing to compute; never when repairing)."""
+    if not (path.exists() or path.is_symlink()):
+        return False
+    problem = store_problem(path)
+    if problem is not None:
+        hint = "refusing to --overwrite it" if overwrite else "choose another --out"
+        raise StoreError(f"store: {str(path)!r} {problem}; {hint}")
+    if overwrite and _holds_working_directory(path):
+        raise StoreError(
+            f"store: {str(path)!r} is (or contains) the working directory; refusing to --overwrite it"
+        )
+    holder = read_lock(path)
+    if holder is not None and not (break_lock or holder_is_gone(holder)):
+        raise LockError(
+            f"store {str(path)!r} is in use by {holder.describe()}; wait for it, or if that "
+            "run is dead use --break-lock (break_lock=True)"
+        )
+    if overwrite:
+        return False
+    _check_same_spec(spec, path)
+    return not repair and bool(np.all(done_flags(path)))
+
+
+def _check_same_spec(spec: SweepSpec, path: Path) -> None:
+    attrs = read_root_attrs(path)
+    if attrs["fastspin_spec_sha256"] != spec.fingerprint:
+        try:
+            old = json.loads(attrs.get("fastspin_spec_canonical", "{}"))
+        except ValueError:
+            old = {}
+        field = _first_difference(old, spec.canonical())
+        raise StoreError(
+            f"store {str(path)!r} holds a different spec ({field} differs; sha256 "
+            f"{str(attrs['fastspin_spec_sha256'])[:12]} != {spec.fingerprint[:12]}); "
+            "use --overwrite (overwrite=True) to start again, or another --out"
+        )
+
+
 def prepare_store(
-    spec: SweepSpec, path: str | Path, *, overwrite: bool = False, command_line: str | None = None
+    spec: SweepSpec, path: str | Path, *, lock: LockInfo, overwrite: bool = False,
+    break_lock: bool = False, command_line: str | None = None,
 ) -> tuple[Path, bool]:
-    """Create the store for ``spec`` at ``path``, or check that it can be resumed.
+    """Create the store for ``spec`` at ``path``, or check that it can be resumed, and
+    take its lock for ``lock`` (release it with :func:`fastspin.workflows.lock.release`).
 
     Returns ``(path, resumed)``.  A store holding a different spec is refused
-    (:class:`StoreError` naming the first differing field) unless ``overwrite``.
+    (:class:`StoreError` naming the first differing field) unless ``overwrite``;
+    anything at ``path`` that is not a fastspin store is refused even then.  A store
+    locked by a live driver raises :class:`LockError` naming it.
     """
     path = Path(path).expanduser().absolute()
-    if path.exists() and not overwrite:
-        if not path.is_dir():
-            raise StoreError(f"store: {str(path)!r} exists and is not a directory")
-        attrs = read_root_attrs(path)
-        if attrs["fastspin_spec_sha256"] != spec.fingerprint:
-            old = json.loads(attrs.get("fastspin_spec_canonical", "{}"))
-            field = _first_difference(old, spec.canonical())
-            raise StoreError(
-                f"store {str(path)!r} holds a different spec ({field} differs; sha256 "
-                f"{attrs['fastspin_spec_sha256'][:12]} != {spec.fingerprint[:12]}); "
-                "use --overwrite (overwrite=True) to start again, or another --out"
-            )
-        return path, True
+    if path.exists() or path.is_symlink():
+        # repair=True: only the refusals, not the done flags (a repair reads damaged ones)
+        check_target(spec, path, overwrite=overwrite, break_lock=break_lock, repair=True)
+        acquire(path, lock, break_lock=break_lock)
+        try:
+            if not overwrite:
+                _check_same_spec(spec, path)  # again, now under the lock
+                return path, True
+            _build_and_rename(spec, path, lock, command_line, replace=True)
+        except BaseException:
+            release(path, lock)
+            raise
+        return path, False
+    _build_and_rename(spec, path, lock, command_line, replace=False)
+    return path, False
+
+
+def _build_and_rename(
+    spec: SweepSpec, path: Path, lock: LockInfo, command_line: str | None, *, replace: bool
+) -> None:
+    """Write the layout (and the lock) in a hidden directory beside ``path``, then move it
+    into place; with ``replace`` the old store (locked by us) is swapped out only now."""
     parent = path.parent
     if not parent.is_dir():
         raise StoreError(f"store: cannot create {str(path)!r}: {str(parent)!r} is not a directory")
@@ -221,28 +353,156 @@ def prepare_store(
     try:
         try:
             _write_layout(spec, temporary, command_line)
+            write_lock_file(temporary, lock)
         except OSError as err:
             raise StoreError(f"store: cannot write {str(path)!r}: {err.strerror or err}") from None
-        if path.exists():  # overwrite: swap the old store out only now
+        if replace:
             old = parent / f".{path.name}.old-{uuid.uuid4().hex[:12]}"
             os.rename(path, old)
-            os.rename(temporary, path)
-            shutil.rmtree(old, ignore_errors=True)
+            try:
+                os.rename(temporary, path)
+            except OSError:
+                os.rename(old, path)
+                raise
+            shutil.rmtree(old)
         else:
-            os.rename(temporary, path)
+            try:
+                os.rename(temporary, path)
+            except OSError as err:
+                raise StoreError(
+                    f"store: {str(path)!r} appeared while the new store was being made "
+                    f"({err.strerror or err}); another driver may be starting"
+                ) from None
     finally:
         if temporary.exists():
             shutil.rmtree(temporary, ignore_errors=True)
-    return path, False
 
 
 # ----------------------------------------------------------------------------------
 # block status and writes
 # ----------------------------------------------------------------------------------
+def read_done_flags(path: str | Path) -> tuple[np.ndarray, dict[int, str]]:
+    """The per-block done flags (flat bool array in block order) and the damaged ones.
+
+    Reads the flag chunks as files, without zarr: each is one byte (0 or 1) followed by
+    its CRC-32C, little-endian (codecs ``bytes`` + ``crc32c``, see :func:`_write_layout`);
+    a missing chunk is a block not done.  This costs one small file read per written
+    block and never leaves a half-failed zarr read behind.  Returns the flags and
+    ``{block index: what is wrong}`` for flag chunks that fail their checksum, have the
+    wrong size or a value other than 0 and 1 (those read as not done).
+    """
+    folder = Path(path) / STATUS_GROUP / "done"
+    try:
+        meta = json.loads((folder / "zarr.json").read_text())
+        grid = tuple(int(n) for n in meta["shape"])
+        layout_ok = (
+            meta["data_type"] == "uint8"
+            and [c["name"] for c in meta["codecs"]] == ["bytes", "crc32c"]
+            and tuple(meta["chunk_grid"]["configuration"]["chunk_shape"]) == (1,) * len(grid)
+            and meta["chunk_key_encoding"]["name"] == "default"
+            and meta["chunk_key_encoding"].get("configuration", {}).get("separator", "/") == "/"
+        )
+    except Exception as err:  # noqa: BLE001  (any damaged metadata)
+        raise StoreError(f"store {str(path)!r}: damaged status metadata ({_short(err)})") from None
+    if not layout_ok:
+        raise StoreError(f"store {str(path)!r}: done flags not in the layout of this fastspin version")
+    n = math.prod(grid)
+    flags = np.zeros(n, dtype=bool)
+    broken: dict[int, str] = {}
+    chunks = folder / "c"
+    for directory, _, files in os.walk(chunks):
+        relative = Path(directory).relative_to(chunks).parts
+        for name in files:
+            try:
+                position = tuple(int(p) for p in (*relative, name))
+                index = int(np.ravel_multi_index(position, grid)) if grid else 0
+            except ValueError:
+                continue  # not a chunk of this grid (e.g. an editor's backup file)
+            data = (Path(directory) / name).read_bytes()
+            if len(data) != 5:
+                broken[index] = f"done flag: {len(data)} bytes, expected 5"
+            elif checksum_problem(data) is not None:
+                broken[index] = f"done flag: {checksum_problem(data)}"
+            elif data[0] not in (0, 1):
+                broken[index] = f"done flag = {data[0]}, not 0 or 1"
+            else:
+                flags[index] = data[0] == 1
+    return flags, broken
+
+
+def checksum_problem(data: bytes) -> str | None:
+    """What is wrong with a stored chunk whose last 4 bytes are the CRC-32C (little-endian)
+    of the rest (zarr's ``crc32c`` codec), or None if it is intact."""
+    import google_crc32c
+
+    if len(data) < 4:
+        return f"{len(data)} bytes, too short to hold its checksum"
+    if google_crc32c.value(data[:-4]) != int.from_bytes(data[-4:], "little"):
+        return "checksum mismatch"
+    return None
+
+
+def done_blocks_without_chunks(path: str | Path, done: np.ndarray) -> list[int]:
+    """Blocks flagged done of which some output chunk file does not exist.
+
+    One directory walk per output (no chunk is read), so cheap enough for every
+    ``status``, resume and ``open``; ``fastspin verify`` also checks the bytes.
+    """
+    path = Path(path)
+    if not done.any():
+        return []
+    try:
+        grid = tuple(int(n) for n in json.loads(
+            (path / STATUS_GROUP / "done" / "zarr.json").read_text())["shape"])
+        dims = list(json.loads(read_root_attrs(path)["fastspin_spec_canonical"])["axes"])
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise StoreError(f"store {str(path)!r}: damaged metadata ({_short(err)})") from None
+    missing = np.zeros(done.size, dtype=bool)
+    for entry in sorted(path.iterdir()):
+        if entry.name in dims or not (entry / "zarr.json").is_file():
+            continue
+        try:
+            meta = json.loads((entry / "zarr.json").read_text())
+        except (OSError, ValueError) as err:
+            raise StoreError(
+                f"store {str(path)!r}: damaged metadata of {entry.name!r} ({_short(err)})"
+            ) from None
+        if not isinstance(meta, dict) or meta.get("node_type") != "array" or meta.get("dimension_names") != dims:
+            continue
+        present = np.zeros(done.size, dtype=bool)
+        chunks = entry / "c"
+        for directory, _, files in os.walk(chunks):
+            relative = Path(directory).relative_to(chunks).parts
+            for name in files:
+                try:
+                    present[np.ravel_multi_index(tuple(int(p) for p in (*relative, name)), grid)] = True
+                except ValueError:
+                    continue
+        missing |= done & ~present
+    return [int(i) for i in np.flatnonzero(missing)]
+
+
 def done_flags(path: str | Path) -> np.ndarray:
-    """The per-block done flags as a flat bool array in block order."""
-    status = zarr.open_group(str(path), mode="r", zarr_format=3)[STATUS_GROUP]
-    return np.asarray(status["done"][...]).ravel() == 1
+    """The per-block done flags as a flat bool array in block order.
+
+    :class:`StoreError` (one line, naming the first damaged block) if a flag chunk
+    or the status metadata is damaged: ``fastspin verify`` lists them all.
+    """
+    flags, broken = read_done_flags(path)
+    if broken:
+        first = min(broken)
+        raise StoreError(
+            f"store {str(path)!r}: damaged done flags ({len(broken)} blocks, first block "
+            f"{first}: {broken[first]}); run `fastspin verify {path}` to list them and "
+            f"`fastspin run SPEC --out {path} --repair` to recompute them"
+        )
+    return flags
+
+
+def _short(err: BaseException) -> str:
+    """An exception as one short line."""
+    text = " ".join(str(err).split()) or type(err).__name__
+    return text if len(text) < 200 else text[:197] + "..."
 
 
 @functools.lru_cache(maxsize=8)
@@ -251,21 +511,28 @@ def _open_for_writing(path: str, fingerprint: str) -> dict[str, zarr.Array]:
 
     Cached per process and keyed on the fingerprint, so a changed spec reopens: opening
     an array reads its metadata from disk, ~1 ms each, which adds up over many blocks.
+    The run id check in :func:`write_block` (not this cache) decides whether writing
+    into ``path`` is still allowed.
     """
     root = zarr.open_group(path, mode="r+", zarr_format=3)
     if root.attrs.get("fastspin_spec_sha256") != fingerprint:
         raise StoreError(f"store {path!r} no longer holds spec {fingerprint[:12]}")
     arrays = {name: array for name, array in root.arrays()}
     arrays.update({f"{STATUS_GROUP}/{name}": array for name, array in root[STATUS_GROUP].arrays()})
-    return arrays
+    # write_empty_chunks is a runtime setting, not stored in the metadata: every chunk of a
+    # written block must exist (an all-NaN block too), or a missing one could not mean damage
+    return {name: array.with_config(_ALWAYS_STORE) for name, array in arrays.items()}
 
 
 def write_block(
     path: str, fingerprint: str, block: Block, results: Mapping[str, np.ndarray],
-    outputs: tuple[str, ...], seconds: float, run: int,
+    outputs: tuple[str, ...], seconds: float, run: int, *, run_id: str, seed: int = -1,
 ) -> None:
-    """Write one block's outputs, then its bookkeeping, then (last) its done flag."""
-    arrays = _open_for_writing(path, fingerprint)
+    """Write one block's outputs, then its bookkeeping, then (last) its done flag.
+
+    Nothing is written unless the store is still locked by run ``run_id`` (checked
+    before the data and again before the done flag).
+    """
     data = []
     for name in outputs:
         values = np.asarray(results[name], dtype=np.float64)
@@ -273,17 +540,21 @@ def write_block(
             raise ValueError(
                 f"model output {name!r} has shape {values.shape}, expected {block.shape}"
             )
-        data.append((arrays[name], block.slices, values))
+        data.append((name, block.slices, values))
+    check_run_id(path, run_id)
+    arrays = _open_for_writing(path, fingerprint)
     where = block.position
     # each write is awaited on zarr's event loop; issuing the chunks of one stage together
     # costs one round trip instead of one per array.  Stages stay ordered:
     # data, then bookkeeping, then the done flag, so a killed task never leaves a block
     # flagged done without its data.
-    _write_together(data)
+    _write_together([(arrays[name], sl, values) for name, sl, values in data])
     _write_together([
         (arrays[f"{STATUS_GROUP}/seconds"], where, seconds),
         (arrays[f"{STATUS_GROUP}/run"], where, run),
+        (arrays[f"{STATUS_GROUP}/seed"], where, seed),
     ])
+    check_run_id(path, run_id)
     _write_together([(arrays[f"{STATUS_GROUP}/done"], where, 1)])
 
 
@@ -329,7 +600,19 @@ def open_store(path: str | Path):
 
     path = Path(path)
     read_root_attrs(path)
-    return xr.open_zarr(str(path), consolidated=False, zarr_format=3)
+    lost = done_blocks_without_chunks(path, done_flags(path))
+    if lost:
+        warnings.warn(
+            f"store {str(path)!r}: {len(lost)} blocks flagged done have missing chunks (first: "
+            f"block {lost[0]}); they read as NaN: see `fastspin verify {path}`",
+            RuntimeWarning, stacklevel=2,
+        )
+    try:
+        return xr.open_zarr(str(path), consolidated=False, zarr_format=3)
+    except Exception as err:  # noqa: BLE001  (damaged array metadata)
+        raise StoreError(
+            f"store {str(path)!r}: damaged metadata ({_short(err)}); run `fastspin verify {path}`"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -346,6 +629,8 @@ class StoreStatus:
     runs: list[dict[str, Any]]
     created: str
     blocks_by_run: dict[int, int]
+    #: done blocks with an output chunk missing (damage: see ``fastspin verify``)
+    missing: list[int] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -353,14 +638,26 @@ class StoreStatus:
 
 
 def store_status(path: str | Path) -> StoreStatus:
+    """Blocks done, compute time and runs; :class:`StoreError` (one line) if damaged."""
     attrs = read_root_attrs(path)
-    root = zarr.open_group(str(path), mode="r", zarr_format=3)
-    status = root[STATUS_GROUP]
-    done = np.asarray(status["done"][...]).ravel() == 1
-    seconds = np.asarray(status["seconds"][...]).ravel()
-    run = np.asarray(status["run"][...]).ravel()
-    canonical = json.loads(attrs["fastspin_spec_canonical"])
-    n_points = int(np.prod([len(v) for v in canonical["axes"].values()]))
+    done = done_flags(path)
+    try:
+        root = zarr.open_group(str(path), mode="r", zarr_format=3)
+        for entry in Path(path).iterdir():
+            if (entry / "zarr.json").is_file():
+                root[entry.name]  # parses each node's metadata: a damaged one fails here
+        status = root[STATUS_GROUP]
+        seconds = np.asarray(status["seconds"][...]).ravel()
+        run = np.asarray(status["run"][...]).ravel()
+        canonical = json.loads(attrs["fastspin_spec_canonical"])
+        n_points = int(np.prod([len(v) for v in canonical["axes"].values()]))
+        runs = json.loads(attrs.get("fastspin_runs", "[]"))
+        if seconds.shape != done.shape or run.shape != done.shape or not isinstance(runs, list):
+            raise ValueError("status arrays of different sizes")
+    except Exception as err:  # noqa: BLE001  (any damaged chunk or attr)
+        raise StoreError(
+            f"store {str(path)!r}: damaged status ({_short(err)}); run `fastspin verify {path}`"
+        ) from None
     by_run = {int(r): int(np.sum(run[done] == r)) for r in np.unique(run[done])}
     return StoreStatus(
         path=str(path),
@@ -370,7 +667,8 @@ def store_status(path: str | Path) -> StoreStatus:
         n_done=int(done.sum()),
         n_points=n_points,
         compute_seconds=float(np.nansum(seconds[done])),
-        runs=json.loads(attrs.get("fastspin_runs", "[]")),
+        runs=runs,
         created=attrs.get("created", "?"),
         blocks_by_run=by_run,
+        missing=done_blocks_without_chunks(path, done),
     )

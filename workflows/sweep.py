@@ -25,11 +25,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+import numpy as np
+
 from fastspin.model import ParameterError
 from fastspin.workflows import runner
+from fastspin.workflows.lock import LockError, new_lock_info, release
 from fastspin.workflows.spec import SweepSpec, load_spec
 from fastspin.workflows.store import (
+    StoreError,
+    _short,
     append_run_record,
+    check_target,
+    done_blocks_without_chunks,
     done_flags,
     open_store,
     prepare_store,
@@ -37,6 +44,7 @@ from fastspin.workflows.store import (
     utc_now,
     write_block,
 )
+from fastspin.workflows.verify import clear_blocks, rewrite_axes, verify_store
 
 
 @dataclass
@@ -49,6 +57,7 @@ class SweepResult:
     computed: list[int] = field(default_factory=list)
     skipped: int = 0
     resumed: bool = False
+    repaired: list[int] = field(default_factory=list)
     wall_seconds: float = 0.0
     run_index: int = 0
 
@@ -57,8 +66,9 @@ class SweepResult:
         return open_store(self.path)
 
 
-def run_block(spec: SweepSpec, path: str, index: int, run: int) -> tuple[int, float]:
-    """One task: evaluate block ``index`` and write it (data first, done flag last)."""
+def run_block(spec: SweepSpec, path: str, index: int, run: int, run_id: str) -> tuple[int, float]:
+    """One task: evaluate block ``index`` and write it (data first, done flag last),
+    only while the store is still locked by run ``run_id``."""
     block = spec.block_at(index)
     start = time.perf_counter()
     params = spec.block_params(block)
@@ -68,8 +78,33 @@ def run_block(spec: SweepSpec, path: str, index: int, run: int) -> tuple[int, fl
     missing = [name for name in outputs if name not in results]
     if missing:
         raise ValueError(f"model {spec.model.name!r} returned no output {missing[0]!r}")
-    write_block(path, spec.fingerprint, block, results, outputs, seconds, run)
+    write_block(
+        path, spec.fingerprint, block, results, outputs, seconds, run,
+        run_id=run_id, seed=spec.block_seed(index),
+    )
     return index, seconds
+
+
+@dataclass(frozen=True)
+class StoreWriteFailure:
+    """A block that could not be written (full disk, lost lock): returned, not raised,
+    so that the worker logs no traceback and the driver prints one line."""
+
+    index: int
+    error: str
+    resumable: bool = True
+
+
+def run_block_task(
+    spec: SweepSpec, path: str, index: int, run: int, run_id: str
+) -> tuple[int, float] | StoreWriteFailure:
+    """:func:`run_block` as a Dask task; a failure of the store itself comes back as a value."""
+    try:
+        return run_block(spec, path, index, run, run_id)
+    except LockError as err:
+        return StoreWriteFailure(index, " ".join(str(err).split()), resumable=False)
+    except (OSError, StoreError) as err:
+        return StoreWriteFailure(index, f"{type(err).__name__}: {_short(err)}")
 
 
 class Progress:
@@ -136,6 +171,8 @@ def sweep(
     store: str | Path | None = None,
     *,
     overwrite: bool = False,
+    repair: bool = False,
+    break_lock: bool = False,
     scheduler: str | None = None,
     cluster: str | Mapping[str, Any] | None = None,
     cluster_config: str | Path | None = None,
@@ -152,13 +189,19 @@ def sweep(
     Zarr store (default ``<model>-<fingerprint[:8]>.zarr`` in the working dir).
     Keyword arguments override the spec's ``[run]`` table: ``scheduler`` ("local",
     "serial" or an address), ``cluster`` ("slurm"/"pbs" or a profile dict),
-    ``cluster_config`` (TOML file), ``workers``, ``numba_cache_dir``.  ``client``:
-    an existing ``distributed.Client`` to use as is.  ``progress``: draw the
-    progress bar (default: when stderr is a terminal).
+    ``cluster_config`` (TOML file), ``workers``.  ``numba_cache_dir`` (or the
+    environment variable ``FASTSPIN_NUMBA_CACHE_DIR``; never the spec) points the
+    workers' Numba cache somewhere.  ``client``: an existing ``distributed.Client``
+    to use as is.  ``progress``: draw the progress bar (default: when stderr is a
+    terminal).
 
-    The spec is validated completely before anything is written; an existing store
-    is resumed when it holds the same spec (same sha256 fingerprint) and refused
-    otherwise unless ``overwrite``.
+    The spec is validated completely, and the store path, its lock, the cluster's
+    submit command and the scheduler connection are checked, before anything is
+    written; an existing store is resumed when it holds the same spec (same sha256
+    fingerprint) and refused otherwise unless ``overwrite``, which replaces only a
+    fastspin store.  One driver holds a store at a time (see
+    :mod:`fastspin.workflows.lock`; ``break_lock`` takes a live driver's lock).
+    ``repair`` first recomputes the done blocks that ``fastspin verify`` finds bad.
     """
     spec = load_spec(spec)
     run_options = spec.run
@@ -166,34 +209,75 @@ def sweep(
         cluster = run_options.get("cluster")  # an explicit scheduler overrides the spec's cluster
     scheduler = scheduler or run_options.get("scheduler", "local")
     workers = workers or run_options.get("workers")
-    numba_cache_dir = (
-        numba_cache_dir
-        or run_options.get("numba_cache_dir")
-        or os.environ.get("FASTSPIN_NUMBA_CACHE_DIR")
-    )
+    numba_cache_dir = numba_cache_dir or os.environ.get("FASTSPIN_NUMBA_CACHE_DIR")
     if cluster_config is not None or cluster is not None:
-        runner.load_cluster_profile(cluster, cluster_config)  # validate before writing
+        profile = runner.load_cluster_profile(cluster, cluster_config)  # validate before writing
+        runner.check_submit_command(profile)
+    if overwrite and repair:
+        raise ParameterError("--overwrite and --repair: give one (overwrite starts again)")
     if store is None:
         store = f"{spec.model.name}-{spec.fingerprint[:8]}.zarr"
     command_line = command_line if command_line is not None else shlex.join(sys.argv)
+    runner_name = (
+        "client" if client is not None
+        else "jobqueue" if (cluster is not None or cluster_config is not None)
+        else scheduler
+    )
+    target = Path(store).expanduser().absolute()
+    complete = check_target(spec, target, overwrite=overwrite, break_lock=break_lock, repair=repair)
+    with contextlib.ExitStack() as stack:
+        if client is None and runner_name != "serial" and not complete:
+            # connect (or start the cluster) before the store exists: a failed
+            # connection leaves nothing behind
+            client = stack.enter_context(
+                _client_for(spec, scheduler, cluster, cluster_config, workers, numba_cache_dir)
+            )
+        lock = new_lock_info(command_line, utc_now())
+        path, resumed = prepare_store(
+            spec, target, lock=lock, overwrite=overwrite, break_lock=break_lock,
+            command_line=command_line,
+        )
+        stack.callback(release, path, lock)
+        try:
+            return _sweep_locked(
+                spec, path, resumed, lock, repair, runner_name, client, progress,
+                progress_stream, command_line, numba_cache_dir,
+            )
+        except OSError as err:
+            raise StoreError(f"store {str(path)!r}: {err.strerror or _short(err)}; blocks already "
+                             "done are kept, rerun to resume") from None
 
-    path, resumed = prepare_store(spec, store, overwrite=overwrite, command_line=command_line)
+
+def _sweep_locked(
+    spec: SweepSpec, path: Path, resumed: bool, lock: Any, repair: bool, runner_name: str,
+    client: Any, progress: bool | None, progress_stream: TextIO | None, command_line: str,
+    numba_cache_dir: str | None,
+) -> SweepResult:
+    """The part of :func:`sweep` that runs while this driver holds the store's lock."""
+    repaired: list[int] = []
+    if repair and resumed:
+        report = verify_store(path)
+        if report.bad_axes:
+            rewrite_axes(path, spec.axes)
+        clear_blocks(path, report.bad)
+        repaired = [b.index for b in report.bad]
     done = done_flags(path)
-    todo = [i for i in range(spec.n_blocks) if not done[i]]
+    lost = done_blocks_without_chunks(path, done) if resumed else []
+    if lost:
+        raise StoreError(
+            f"store {str(path)!r}: {len(lost)} blocks flagged done have missing chunks (first: "
+            f"block {lost[0]}); recompute them with --repair (repair=True)"
+        )
+    todo = [int(i) for i in np.flatnonzero(~done)]
     result = SweepResult(
         path=path, fingerprint=spec.fingerprint, n_blocks=spec.n_blocks,
-        skipped=int(done.sum()), resumed=resumed,
+        skipped=int(done.sum()), resumed=resumed, repaired=repaired,
     )
     if progress is None:
         stream = progress_stream or sys.stderr
         progress = bool(getattr(stream, "isatty", lambda: False)())
     bar = Progress(len(todo), progress_stream, progress)
     start = time.monotonic()
-    runner_name = (
-        "client" if client is not None
-        else "jobqueue" if (cluster is not None or cluster_config is not None)
-        else scheduler
-    )
     result.run_index = append_run_record(
         path,
         {
@@ -201,30 +285,31 @@ def sweep(
             "command_line": command_line,
             "runner": runner_name,
             "host": platform.node(),
+            "pid": os.getpid(),
+            "run_id": lock.run_id,
             "blocks_todo": len(todo),
+            **({"blocks_repaired": repaired} if repair else {}),
         },
     )
     try:
         if todo and runner_name == "serial":
             for index in todo:
                 try:
-                    run_block(spec, str(path), index, result.run_index)
+                    run_block(spec, str(path), index, result.run_index, lock.run_id)
+                except LockError as err:
+                    raise RuntimeError(f"sweep: stopped at block {index}: {err}") from None
                 except Exception as err:
                     raise _block_failed(index, err) from err
                 result.computed.append(index)
                 bar.update()
-        elif todo and client is not None:
-            _run_on_client(client, spec, path, todo, result, bar, numba_cache_dir)
         elif todo:
-            with _client_for(
-                spec, scheduler, cluster, cluster_config, workers, numba_cache_dir
-            ) as own_client:
-                _run_on_client(own_client, spec, path, todo, result, bar, numba_cache_dir)
+            _run_on_client(client, spec, path, todo, result, bar, numba_cache_dir, lock.run_id)
     except Exception as err:
-        update_run_record(
-            path, result.run_index, failed=utc_now(), blocks_computed=len(result.computed),
-            error=f"{type(err).__name__}: {err}"[:500],
-        )
+        with contextlib.suppress(Exception):  # a full disk must not hide the real error
+            update_run_record(
+                path, result.run_index, failed=utc_now(), blocks_computed=len(result.computed),
+                error=f"{type(err).__name__}: {err}"[:500],
+            )
         raise
     result.wall_seconds = time.monotonic() - start
     update_run_record(
@@ -243,7 +328,7 @@ def _block_failed(index: int, err: Exception) -> RuntimeError:
 
 def _run_on_client(
     client: Any, spec: SweepSpec, path: Path, todo: list[int], result: SweepResult,
-    bar: Progress, numba_cache_dir: str | None,
+    bar: Progress, numba_cache_dir: str | None, run_id: str,
 ) -> None:
     from distributed import as_completed
 
@@ -258,7 +343,7 @@ def _run_on_client(
     prefix = f"fastspin-{spec.fingerprint[:12]}-r{result.run_index}"
     futures = [
         client.submit(
-            run_block, spec, str(path), index, result.run_index,
+            run_block_task, spec, str(path), index, result.run_index, run_id,
             key=f"{prefix}-block-{index}", pure=False, retries=retries,
         )
         for index in todo
@@ -266,9 +351,17 @@ def _run_on_client(
     try:
         for future in as_completed(futures):
             try:
-                index, _ = future.result()
+                outcome = future.result()
             except Exception as err:
                 raise _block_failed(todo[futures.index(future)], err) from err
+            if isinstance(outcome, StoreWriteFailure) and outcome.resumable:
+                raise RuntimeError(
+                    f"sweep: block {outcome.index} failed: {outcome.error}; "
+                    "blocks already done are kept, rerun to resume"
+                )
+            if isinstance(outcome, StoreWriteFailure):
+                raise RuntimeError(f"sweep: stopped at block {outcome.index}: {outcome.error}")
+            index, _ = outcome
             result.computed.append(index)
             bar.update()
     finally:

@@ -28,7 +28,7 @@ import numpy as np
 from fastspin.model import Model, Output, Parameter, ParameterError
 from fastspin.physics import fis
 from fastspin.references import OJAJARVI_2020
-from fastspin.units import Tc
+from fastspin.units import T_MIN, Tc
 
 
 class FISJunction(Model):
@@ -57,12 +57,12 @@ class FISJunction(Model):
         Parameter("theta", "1", math.pi / 8, "precession cone angle, radians", low=0.0, high=math.pi),
         Parameter("Omega", "Delta0/hbar", 0.1, "precession frequency (hbar*Omega)", low=-20.0, high=20.0),
         Parameter(
-            "T_S", "Delta0/k_B", 0.1 * Tc, "temperature of S", low=0.0, high=3.0,
-            low_open=True, temperature=True,
+            "T_S", "Delta0/k_B", 0.1 * Tc, "temperature of S", low=T_MIN, high=3.0,
+            temperature=True,
         ),
         Parameter(
-            "T_F", "Delta0/k_B", 0.1 * Tc, "temperature of F", low=0.0, high=3.0,
-            low_open=True, temperature=True,
+            "T_F", "Delta0/k_B", 0.1 * Tc, "temperature of F", low=T_MIN, high=3.0,
+            temperature=True,
         ),
         Parameter("dynes", "Delta0", 1e-4, "Dynes broadening of the S DOS", low=1e-7, high=0.5),
         Parameter(
@@ -114,8 +114,8 @@ class FISResponse(Model):
     )
     parameters = (
         Parameter(
-            "T", "Delta0/k_B", 0.5 * Tc, "equilibrium temperature T_S = T_F", low=0.0, high=3.0,
-            low_open=True, temperature=True,
+            "T", "Delta0/k_B", 0.5 * Tc, "equilibrium temperature T_S = T_F", low=T_MIN, high=3.0,
+            temperature=True,
         ),
         Parameter("h", "Delta0", 0.3, "spin-splitting field of S", low=-2.0, high=2.0),
         Parameter("h_angle", "1", math.pi, "polar angle of h to z, radians", low=0.0, high=math.pi),

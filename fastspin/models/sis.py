@@ -15,17 +15,17 @@ import numpy as np
 from fastspin.model import Model, Output, Parameter
 from fastspin.physics import sis
 from fastspin.references import GERMANESE_2021
-from fastspin.units import Tc
+from fastspin.units import T_MIN, Tc
 
 _COMMON_PARAMETERS = (
     Parameter("h", "Delta0", 0.4, "exchange field in Sm", low=-2.0, high=2.0),
     Parameter(
         "T_S", "Delta0/k_B", 0.7 * Tc, "temperature of S (hot electrode)",
-        low=0.0, high=3.0, low_open=True, temperature=True,
+        low=T_MIN, high=3.0, temperature=True,
     ),
     Parameter(
         "T_Sm", "Delta0/k_B", 0.01 * Tc, "temperature of Sm (cold electrode)",
-        low=0.0, high=3.0, low_open=True, temperature=True,
+        low=T_MIN, high=3.0, temperature=True,
     ),
     Parameter("dynes", "Delta0", 1e-4, "Dynes broadening Γ of both DOS", low=1e-7, high=0.5),
     Parameter(

@@ -133,7 +133,7 @@ def test_threshold_field_numeric_and_tanh_estimate():
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"T_S": -0.1}, r"'T_S' = -0\.1 is out of range; allowed: 0 < T_S <= 3"),
+        ({"T_S": -0.1}, r"'T_S' = -0\.1 is out of range; allowed: 0.00566933 <= T_S <= 3 \(from 0.01 Tc\)"),
         ({"dynes": 0.0}, r"'dynes' = 0 is out of range"),
         ({"Vbias": 0.1}, r"unknown parameter 'Vbias'.*allowed: V, h"),
         ({"h": "strong"}, r"'h' = 'strong' is not a number"),

@@ -28,6 +28,8 @@ from fastspin.workflows.spec import load_spec
 from fastspin.workflows.store import done_flags
 
 TESTS = Path(__file__).parent
+#: the environment's scripts (the installed ``fastspin`` command)
+BIN = Path(sys.executable).parent
 
 
 def toy_spec(delay: float = 0.0, num: int = 60, block: int = 5, **run):
@@ -132,7 +134,7 @@ def test_real_cluster_equals_embedded_cluster_equals_serial(dask_cluster, tmp_pa
         assert_same_contents(result.path, reference)
     # byte-identical stores: every chunk of outputs, coordinates, done flags and seeds
     digests = [chunk_digests(r.path) for r in (on_cluster, embedded, serial)]
-    assert len(digests[0]) == 2 * 12 + 2 + 12 + 1  # outputs, coords, done flags, seeds
+    assert len(digests[0]) == 2 * 12 + 2 + 12 + 12  # outputs, coords, done flags, block seeds
     assert digests[0] == digests[1] == digests[2]
     # the worker plugin warmed the model's kernels on both workers before the tasks
     from distributed import Client

@@ -1,0 +1,178 @@
+"""The store lock: one driver per store, and a run id that workers check before writing.
+
+A driver that runs or resumes a sweep holds ``STORE/.fastspin-lock``, a small JSON
+file with the holder's host, PID, the PID's start time (clock ticks since boot, from
+``/proc/PID/stat``), the start time of the run and a random run id.  It is created
+with ``O_CREAT | O_EXCL``, so of two drivers exactly one gets it; the other is
+refused with one line naming the holder.
+
+A lock whose holder is provably gone is taken over: same host, and no process with
+that PID and that start time exists (a reused PID has another start time).  A lock
+held from another host, or by a live process, is only taken with ``break_lock``.
+
+Workers are handed the run id with each block and call :func:`check_run_id` before
+writing anything, so a worker of a driver whose store was replaced, or whose lock
+was broken by another driver, writes nothing into the other run's store.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+LOCK_NAME = ".fastspin-lock"
+
+
+class LockError(ValueError):
+    """The store is held by another driver (or its lock cannot be read); says by whom."""
+
+
+@dataclass(frozen=True)
+class LockInfo:
+    host: str
+    pid: int
+    pid_start: int
+    started: str
+    run_id: str
+    command_line: str = ""
+
+    def describe(self) -> str:
+        return f"run {self.run_id[:12]} of PID {self.pid} on host {self.host}, started {self.started}"
+
+
+def process_start_ticks(pid: int) -> int | None:
+    """Start time of process ``pid`` in clock ticks since boot, or None if there is none."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError, PermissionError, OSError):
+        return None
+    # the command name (field 2) is in parentheses and may hold spaces: split after it
+    fields = text[text.rfind(")") + 2:].split()
+    try:
+        return int(fields[19])  # field 22 of proc(5), counted from field 3
+    except (IndexError, ValueError):
+        return None
+
+
+def new_lock_info(command_line: str, started: str) -> LockInfo:
+    pid = os.getpid()
+    return LockInfo(
+        host=platform.node(), pid=pid, pid_start=process_start_ticks(pid) or -1,
+        started=started, run_id=uuid.uuid4().hex, command_line=command_line,
+    )
+
+
+def lock_path(store: str | Path) -> Path:
+    return Path(store) / LOCK_NAME
+
+
+def read_lock(store: str | Path) -> LockInfo | None:
+    """The lock of ``store``, None if unlocked; :class:`LockError` if it is unreadable.
+
+    A torn or foreign lock file reads like the lock of an unknown holder that is gone.
+    """
+    path = lock_path(store)
+    if not path.exists():
+        return None
+    if not os.access(path, os.R_OK):
+        raise LockError(f"store {str(store)!r}: cannot read its lock {LOCK_NAME}")
+    return read_lock_file(path)
+
+
+def read_lock_file(path: Path) -> LockInfo | None:
+    """The lock in file ``path``; None if it is missing, torn or not a fastspin lock."""
+    try:
+        data = json.loads(path.read_text())
+        return LockInfo(**{k: data[k] for k in LockInfo.__dataclass_fields__ if k in data})
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def holder_is_gone(info: LockInfo | None) -> bool:
+    """True only when the holder provably no longer runs: same host, PID absent or reused."""
+    if info is None:
+        return True
+    if info.host != platform.node():
+        return False
+    if info.pid == os.getpid() and info.pid_start == (process_start_ticks(os.getpid()) or -1):
+        return False  # this very process holds it (a nested or repeated call)
+    start = process_start_ticks(info.pid)
+    return start is None or (info.pid_start >= 0 and start != info.pid_start)
+
+
+def write_lock_file(directory: Path, info: LockInfo) -> None:
+    """Create the lock in ``directory``, complete or not at all; FileExistsError if one is there.
+
+    The JSON goes to a private file first, which is then hard-linked to the lock name
+    (``link`` fails if the name exists): nobody ever reads a half-written lock.
+    """
+    private = directory / f"{LOCK_NAME}.new-{uuid.uuid4().hex[:12]}"
+    fd = os.open(private, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(asdict(info), f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.link(private, directory / LOCK_NAME)
+    finally:
+        private.unlink(missing_ok=True)
+
+
+def acquire(store: Path, info: LockInfo, *, break_lock: bool = False) -> None:
+    """Take the lock of the existing store ``store`` for ``info`` or raise :class:`LockError`."""
+    for _ in range(3):
+        try:
+            write_lock_file(store, info)
+            return
+        except FileExistsError:
+            pass
+        holder = read_lock(store)
+        if not (break_lock or holder_is_gone(holder)):
+            raise LockError(
+                f"store {str(store)!r} is in use by {holder.describe()}; wait for it, or if that "
+                "run is dead use --break-lock (break_lock=True)"
+            )
+        # move the stale lock aside under a unique name, then race for O_EXCL again:
+        # of several drivers taking over the same stale lock only one creates the new one
+        aside = store / f"{LOCK_NAME}.stale-{uuid.uuid4().hex[:12]}"
+        try:
+            os.rename(store / LOCK_NAME, aside)
+        except FileNotFoundError:
+            continue
+        if read_lock_file(aside) != holder:
+            # another driver took over between our read and our rename: put its lock back
+            try:
+                os.link(aside, store / LOCK_NAME)
+            except OSError:
+                pass
+        aside.unlink(missing_ok=True)
+    raise LockError(f"store {str(store)!r}: could not take its lock; another driver is starting")
+
+
+def release(store: str | Path, info: LockInfo) -> None:
+    """Remove the lock if (and only if) it is still ``info``'s."""
+    holder = read_lock(store) if Path(store).is_dir() else None
+    if holder is not None and holder.run_id == info.run_id:
+        lock_path(store).unlink(missing_ok=True)
+
+
+def check_run_id(store: str | Path, run_id: str) -> None:
+    """Raise :class:`LockError` unless ``store`` is still locked by run ``run_id``.
+
+    Called by a worker before it writes a block: a store that was replaced, or
+    whose lock was broken by another driver, gets nothing from this run.
+    """
+    try:
+        holder = read_lock(store)
+    except LockError:
+        holder = None
+    if holder is None or holder.run_id != run_id:
+        now = "unlocked" if holder is None else f"held by {holder.describe()}"
+        raise LockError(
+            f"store {str(store)!r} is no longer held by run {run_id[:12]} (it is {now}); "
+            "this block was not written"
+        )
