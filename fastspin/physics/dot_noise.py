@@ -310,6 +310,112 @@ def switching_time_prediction(u_switch: float = 0.0, **params: Any) -> dict[str,
             "log_term": log_term, "exponent_local": local}
 
 
+def switching_time_cdf_prediction(t: Any, u_switch: float = 0.0, **params: Any) -> np.ndarray:
+    """P(τ ≤ t) for the switch from an unstable north pole, from the linearized dynamics.
+
+    With m_⊥ = e^{λt}X, |X|² = (2D'/λ)·E, E a unit exponential variable, and the matched
+    deterministic switch (:func:`switching_time_prediction`),
+    τ = t_offset + (1/2λ)[ln(λ/2D') − ln E], a Gumbel law:
+        P(τ ≤ t) = exp[−(λ/2D') e^{−2λ(t − t_offset)}],
+    mean (1/2λ)[ln(λ/2D') + γ_E] + t_offset, standard deviation π/(√6·2λ).
+    """
+    pr = switching_time_prediction(u_switch=u_switch, **params)
+    rate = pr["rate"]
+    x = np.asarray(t, dtype=float)
+    return np.exp(-(rate / (2.0 * pr["D_cone"])) * np.exp(-2.0 * rate * (x - pr["t_offset"])))
+
+
+def wilson_interval(successes: Any, trials: Any, z: float = 1.959963984540054):
+    """Wilson score interval (default 95 %) of a binomial probability: (low, high)."""
+    k = np.asarray(successes, dtype=float)
+    n = np.asarray(trials, dtype=float)
+    p_hat = k / n
+    denom = 1.0 + z * z / n
+    center = (p_hat + z * z / (2.0 * n)) / denom
+    half = z * np.sqrt(p_hat * (1.0 - p_hat) / n + z * z / (4.0 * n * n)) / denom
+    return np.clip(center - half, 0.0, 1.0), np.clip(center + half, 0.0, 1.0)
+
+
+def switching_statistics(voltages: Any, n_trajectories: int, t_max: float,
+                         dt: float | None = None, seed: int = 0, u_switch: float = 0.0,
+                         **params: Any) -> dict[str, np.ndarray]:
+    """Switching-time statistics from the north pole over a list of biases V.
+
+    Point i uses RNG stream i.  Per V: ``p_switch`` (fraction with cos θ ≤ ``u_switch``
+    before ``t_max``) and its Wilson 95 % interval ``p_low``, ``p_high``; over the
+    switched trajectories ``tau_mean``, ``tau_mean_error`` (standard error), ``tau_std``,
+    ``tau_median``; the linearized prediction ``tau_pred`` (NaN where the north pole is
+    stable) and ``tau_std_pred`` = π/(√6·2λ); ``t_switch`` (n_V, n_trajectories).
+    """
+    volts = np.asarray(voltages, dtype=float).ravel()
+    n = int(n_trajectories)
+    out = {k: np.full(volts.size, np.nan) for k in (
+        "p_switch", "p_low", "p_high", "tau_mean", "tau_mean_error", "tau_std", "tau_median",
+        "tau_pred", "tau_std_pred")}
+    times = np.full((volts.size, n), np.nan)
+    for i, volt in enumerate(volts):
+        point = dict(params, V=float(volt))
+        ts = langevin_ensemble(n, t_max, dt=dt, seed=seed, stream=i, u_switch=u_switch,
+                               **point)["t_switch"]
+        times[i] = ts
+        done = ts[np.isfinite(ts)]
+        out["p_switch"][i] = done.size / n
+        lo, hi = wilson_interval(done.size, n)
+        out["p_low"][i], out["p_high"][i] = float(lo), float(hi)
+        if done.size > 0:
+            out["tau_mean"][i] = done.mean()
+            out["tau_median"][i] = float(np.median(done))
+        if done.size > 1:
+            out["tau_std"][i] = done.std(ddof=1)
+            out["tau_mean_error"][i] = out["tau_std"][i] / math.sqrt(done.size)
+        if pole_noise("north", **point)["rate"] < 0.0:
+            pr = switching_time_prediction(u_switch=u_switch, **point)
+            out["tau_pred"][i] = pr["tau_mean"]
+            out["tau_std_pred"][i] = math.pi / (math.sqrt(6.0) * 2.0 * pr["rate"])
+    out["V"] = volts
+    out["t_switch"] = times
+    return out
+
+
+def voltage_sweep_langevin(voltages: Any, t_settle: float, dt: float | None = None,
+                           seed: int = 0, theta_start: float = 0.0,
+                           **params: Any) -> dict[str, np.ndarray]:
+    """Quasi-static V sweep with the physical noise of Eq. (37) (Fig. 3 of Ludwig et al.).
+
+    At each V (in the given order; point i uses RNG trajectory i) one Langevin
+    trajectory runs for ``t_settle`` from the state the previous V left behind, with no
+    kick: the noise itself moves the magnetization off an unstable pole.  Returns ``V``,
+    ``theta``, ``cos_theta``, ``Vd`` and ``I`` (the deterministic I_l of Eq. 45 at the
+    final state).
+    """
+    v = _resolve(params)
+    equilibrium = _distribution(v["distribution"])
+    volts = np.asarray(voltages, dtype=float).ravel()
+    p = _pack(v)
+    if dt is None:
+        dt = default_time_step(**params)
+    n_steps = int(math.ceil(t_settle / dt))
+    _check_run(float(dt), n_steps, seed, 0)
+    theta = float(theta_start)
+    vd = kdot.dot_potential(theta, v["B"], float(volts[0]), v["Gamma_l_up"], v["Gamma_l_down"],
+                            v["Gamma_r"], v["C"], v["rho_d_up"], v["rho_d_down"])
+    res = {k: np.empty(volts.size) for k in ("theta", "Vd", "I")}
+    records = np.empty((0, 7))
+    windows = np.empty(0)
+    for i, volt in enumerate(volts):
+        p[kdot.P_V] = volt
+        _, _, theta, vd = knoise.run_trajectory(theta, 0.0, vd, p, equilibrium, float(v["T"]),
+                                                float(dt), n_steps, int(seed), 0, i, 0, -2.0,
+                                                False, 0, records, windows)
+        thd, phd, b0, vd0 = kdot.closure(min(max(theta, 1e-9), math.pi - 1e-9), vd, p,
+                                         equilibrium)
+        _, I_l, _ = kdot.dot_currents(theta, phd, vd, theta, b0, vd0, p, equilibrium)
+        res["theta"][i], res["Vd"][i], res["I"][i] = theta, vd, I_l
+    res["V"] = volts
+    res["cos_theta"] = np.cos(res["theta"])
+    return res
+
+
 __all__ = [
     "EULER_GAMMA",
     "default_time_step",
@@ -319,5 +425,9 @@ __all__ = [
     "noise_strengths",
     "pole_noise",
     "simulate_langevin",
+    "switching_statistics",
+    "switching_time_cdf_prediction",
     "switching_time_prediction",
+    "voltage_sweep_langevin",
+    "wilson_interval",
 ]

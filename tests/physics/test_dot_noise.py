@@ -243,3 +243,39 @@ def test_bad_input_is_refused():
         dn.langevin_ensemble(0, 1.0, **FIG3)
     with pytest.raises(ParameterError, match="unstable north pole"):
         dn.switching_time_prediction(V=0.0, **FIG3)
+
+
+def test_switching_time_distribution_is_the_predicted_gumbel_law():
+    """Above V_sw the switching times follow P(τ ≤ t) = exp[−(λ/2D') e^{−2λ(t − t_offset)}]
+    (no free parameter): Kolmogorov–Smirnov distance below its 1 % critical value."""
+    v_sw = float(d.switching_voltage(*(SWITCH[k] for k in RATES), SWITCH["B"]))
+    V = 1.6 * v_sw
+    stats = dn.switching_statistics([V], 64, 2000.0, dt=2 * dn.default_time_step(V=V, **SWITCH),
+                                    seed=31, **SWITCH)
+    ts = np.sort(stats["t_switch"][0])
+    assert stats["p_switch"][0] == 1.0
+    cdf = dn.switching_time_cdf_prediction(ts, V=V, **SWITCH)
+    n = ts.size
+    ks = max(np.max(np.arange(1, n + 1) / n - cdf), np.max(cdf - np.arange(n) / n))
+    assert ks < 1.63 / math.sqrt(n)
+    # the Gumbel spread π/(√6·2λ) (sample std of a Gumbel law: relative error ≈ 1.05/√n)
+    assert abs(stats["tau_std"][0] / stats["tau_std_pred"][0] - 1) < 4 * 1.05 / math.sqrt(n)
+
+
+def test_wilson_interval_known_values():
+    """Wilson 95 % interval: 0 of 10 → [0, 0.2775]; 5 of 10 → [0.2366, 0.7634]."""
+    lo, hi = dn.wilson_interval(0, 10)
+    assert float(lo) == 0.0 and float(hi) == pytest.approx(0.27753279, rel=1e-6)
+    lo, hi = dn.wilson_interval(5, 10)
+    assert float(lo) == pytest.approx(0.23659309, rel=1e-6)
+    assert float(hi) == pytest.approx(0.76340691, rel=1e-6)
+
+
+def test_noisy_voltage_sweep_switches_without_a_kick():
+    """Fig. 3 with the physical noise: starting exactly at the north pole, the sweep stays
+    north below V_sw, goes south above it and back north below it (Eq. 50), no kick."""
+    ps = dict(CONE)
+    v_sw = float(d.switching_voltage(*(ps[k] for k in RATES), ps["B"]))
+    res = dn.voltage_sweep_langevin([0.5 * v_sw, 1.5 * v_sw, 0.5 * v_sw], 80.0, seed=4,
+                                    theta_start=0.0, **ps)
+    np.testing.assert_allclose(res["cos_theta"], [1, -1, 1], atol=0.05)
