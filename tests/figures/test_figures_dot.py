@@ -28,9 +28,15 @@ def test_fig2_distribution_carries_the_charge_of_eq53():
 
 
 def test_fig3_langevin_sweep_switches_without_a_kick():
-    """The Fig. 3 sweep starts exactly at the north pole and still switches (noise, no kick)."""
+    """The Fig. 3 sweep starts exactly at the north pole and still switches (noise, no kick);
+    the time-averaged current is G_N·V (Eq. 48) below V_sw and G_S·V (Eq. 49) above."""
     up, down = figs.fig3_sweeps_langevin(n_points=5, t_settle=300.0)
     v_sw = float(d.switching_voltage(0.2, 1.0, 1.0, 1.0))
     assert up["cos_theta"][0] > 0.9 and up["cos_theta"][-1] < -0.9
     assert down["cos_theta"][-1] > 0.9
-    assert np.all(np.isfinite(up["I"])) and up["V"][-1] == pytest.approx(2 * v_sw)
+    assert up["V"][-1] == pytest.approx(2 * v_sw)
+    rates = (0.2, 1.0, 1.0, 20.0, 30.0)
+    g_north = float(d.pole_conductance("north", *rates))
+    g_south = float(d.pole_conductance("south", *rates))
+    assert up["I"][1] == pytest.approx(g_north * up["V"][1], rel=0.03)
+    assert up["I"][-1] == pytest.approx(g_south * up["V"][-1], rel=0.03)
