@@ -68,8 +68,9 @@ class DotSwitching(Model):
                "the north pole (D5-D6, spin-resolved double barrier)"),
         Output("fano_north", "1", "current_noise_north/(2|I|) (NaN at V = 0)"),
     )
-    #: seconds per point at the defaults (200 trajectories, up to 2000 hbar/Delta0 each)
-    cost_per_point = 30.0
+    #: seconds per point at the defaults (200 trajectories, up to 2000 hbar/Delta0 each;
+    #: stable points run the full t_max)
+    cost_per_point = 60.0
 
     def evaluate_block(self, params: Mapping[str, Any]) -> dict[str, np.ndarray]:
         names = [*_PHYSICS, "t_max", "u_switch", "n_trajectories"]
