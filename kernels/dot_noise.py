@@ -124,15 +124,22 @@ def keldysh_kernel(eps: float, lead: int, sigma: float, theta0: float, B0: float
 
 @njit(cache=True, nogil=True)
 def noise_strengths(theta: float, phidot: float, Vd: float, B0: float, Vd0: float,
-                    p: np.ndarray, temperature: float):
+                    p: np.ndarray, temperature: float, equilibrium: bool):
     """(S_l, S_r, D) of the module docstring at one state (exact closed forms).
 
     S_l, S_r: one-sided zero-frequency current noise of the left/right junction
-    [e²E/ħ]; D: transverse field-noise intensity [E/ħ] (⟨h h⟩ = 2D δ).
+    [e²E/ħ]; D: transverse field-noise intensity [E/ħ] (⟨h h⟩ = 2D δ).  With
+    ``equilibrium`` the dot distribution is the enforced F_d = F of App. B (Eq. 31
+    without the left-lead steps and shifts; ``B0``, ``Vd0`` are ignored), so that
+    α^K_l(ε) = 2(ε + V) coth((ε + V)/2T) and α^K_r(ε) = 2ε coth(ε/2T).
     """
     gl_up = p[kdot.P_GAMMA_L_UP]
     gl_dn = p[kdot.P_GAMMA_L_DOWN]
     gr = p[kdot.P_GAMMA_R]
+    # the weights of the steps of F_d in the kernels (Eq. 31)
+    fd_up, fd_dn = gl_up, gl_dn
+    if equilibrium:
+        fd_up, fd_dn, B0, Vd0 = 0.0, 0.0, 0.0, 0.0
     V = p[kdot.P_V]
     S = p[kdot.P_S]
     c2 = math.cos(0.5 * theta) ** 2
@@ -148,9 +155,9 @@ def noise_strengths(theta: float, phidot: float, Vd: float, B0: float, Vd0: floa
         eps_same = -Vd - sigma * s2 * phidot
         eps_flip = -Vd + sigma * c2 * phidot
         for lead in range(2):
-            k_same = keldysh_kernel(eps_same, lead, sigma, theta, B0, Vd0, V, gl_up, gl_dn, gr,
+            k_same = keldysh_kernel(eps_same, lead, sigma, theta, B0, Vd0, V, fd_up, fd_dn, gr,
                                     temperature)
-            k_flip = keldysh_kernel(eps_flip, lead, sigma, theta, B0, Vd0, V, gl_up, gl_dn, gr,
+            k_flip = keldysh_kernel(eps_flip, lead, sigma, theta, B0, Vd0, V, fd_up, fd_dn, gr,
                                     temperature)
             if lead == 0:
                 g_same = 2.0 * rho * gamma_same
@@ -189,10 +196,7 @@ def _cone_diffusion(u: float, Vd: float, p: np.ndarray, equilibrium: bool,
     theta = math.acos(min(1.0, max(-1.0, u)))
     theta_eval = min(max(theta, _SIN_MIN), math.pi - _SIN_MIN)
     _, phidot, B0, Vd0 = kdot.closure(theta_eval, Vd, p, equilibrium)
-    if equilibrium:
-        B0 = 0.0
-        Vd0 = 0.0
-    _, _, d = noise_strengths(theta, phidot, Vd, B0, Vd0, p, temperature)
+    _, _, d = noise_strengths(theta, phidot, Vd, B0, Vd0, p, temperature, equilibrium)
     a = kdot.gilbert_damping(theta, p[kdot.P_S], p[kdot.P_GAMMA_L_UP], p[kdot.P_GAMMA_L_DOWN],
                              p[kdot.P_GAMMA_R], p[kdot.P_RHO_UP], p[kdot.P_RHO_DOWN])
     return d / (1.0 + a * a)
@@ -203,17 +207,15 @@ def state_noise(m: np.ndarray, Vd: float, p: np.ndarray, equilibrium: bool,
                 temperature: float):
     """(D', ∂D'/∂u, S_l, S_r) at the state (m, V_d); u = cos θ = m_z.
 
-    For ``equilibrium`` (App. B) the distribution is the lead's, F_d = F: the kernels
-    are taken with B0 = 0 and V_d0 = 0 in Eq. (31).
+    For ``equilibrium`` (App. B) the distribution is the enforced F_d = F
+    (:func:`noise_strengths`).
     """
     u = min(1.0, max(-1.0, m[2]))
     theta = math.acos(u)
     theta_eval = min(max(theta, _SIN_MIN), math.pi - _SIN_MIN)
     _, phidot, B0, Vd0 = kdot.closure(theta_eval, Vd, p, equilibrium)
-    if equilibrium:
-        B0 = 0.0
-        Vd0 = 0.0
-    s_left, s_right, d = noise_strengths(theta, phidot, Vd, B0, Vd0, p, temperature)
+    s_left, s_right, d = noise_strengths(theta, phidot, Vd, B0, Vd0, p, temperature,
+                                         equilibrium)
     a = kdot.gilbert_damping(theta, p[kdot.P_S], p[kdot.P_GAMMA_L_UP], p[kdot.P_GAMMA_L_DOWN],
                              p[kdot.P_GAMMA_R], p[kdot.P_RHO_UP], p[kdot.P_RHO_DOWN])
     d_cone = d / (1.0 + a * a)

@@ -66,10 +66,12 @@ def keldysh_kernel(eps: Any, lead: str, sigma: int, theta0: float, B0: float, Vd
 def noise_strengths(theta: float, phidot: float, Vd: float, B0: float, Vd0: float,
                     **params: Any) -> dict[str, float]:
     """Junction current noises S_l, S_r [e²Delta0/ħ] and the field-noise intensity D
-    [Delta0/ħ] at one state (module docstring of :mod:`fastspin.kernels.dot_noise`); exact."""
+    [Delta0/ħ] at one state (module docstring of :mod:`fastspin.kernels.dot_noise`); exact.
+    With ``distribution="equilibrium"`` the kernels of the enforced F_d = F (App. B)."""
     v = _resolve(params)
     s_l, s_r, d = knoise.noise_strengths(float(theta), float(phidot), float(Vd), float(B0),
-                                         float(Vd0), _pack(v), float(v["T"]))
+                                         float(Vd0), _pack(v), float(v["T"]),
+                                         _distribution(v["distribution"]))
     return {"S_l": s_l, "S_r": s_r, "D": d}
 
 
@@ -103,7 +105,7 @@ def pole_noise(pole: str, **params: Any) -> dict[str, float]:
     vd0 = kdot.dot_potential(theta, 0.0, v["V"], v["Gamma_l_up"], v["Gamma_l_down"],
                              v["Gamma_r"], v["C"], v["rho_d_up"], v["rho_d_down"])
     _, phidot, B0, _ = kdot.closure(theta_eval, vd0, p, False)
-    s_l, s_r, d = knoise.noise_strengths(theta, phidot, vd0, B0, vd0, p, T)
+    s_l, s_r, d = knoise.noise_strengths(theta, phidot, vd0, B0, vd0, p, T, False)
     alpha = kdot.gilbert_damping(theta, v["S"], v["Gamma_l_up"], v["Gamma_l_down"],
                                  v["Gamma_r"], v["rho_d_up"], v["rho_d_down"])
     gamma_sum = 0.5 * (v["Gamma_l_up"] + v["Gamma_l_down"]) + v["Gamma_r"]

@@ -277,3 +277,19 @@ def test_noisy_voltage_sweep_switches_without_a_kick():
     res = dn.voltage_sweep_langevin([0.5 * v_sw, 1.5 * v_sw, 0.5 * v_sw], 80.0, seed=4,
                                     theta_start=0.0, **ps)
     np.testing.assert_allclose(res["cos_theta"], [1, -1, 1], atol=0.05)
+
+
+def test_enforced_equilibrium_noise_is_that_of_two_tunnel_junctions():
+    """App. B (F_d = F): at the north pole with V_d between the leads, each junction has the
+    noise of a tunnel junction at its own bias, S_l = 4g_l·2(V − V_d)coth((V − V_d)/2T) and
+    S_r = 4g_r·2V_d coth(V_d/2T) (the kernels at ε = −V_d)."""
+    ps = dict(FIG3, T=0.1, V=2.0, distribution="equilibrium")
+    g_l, _, _, g_r = kdot.conductances(0.0, *(FIG3[k] for k in RATES), *(FIG3[k] for k in RHOS))
+    vd = g_l * 2.0 / (g_l + g_r)
+    ns = dn.noise_strengths(0.0, -1.0, vd, 1.0, 0.3, **ps)
+
+    def two_x_coth(x):
+        return 2 * x / math.tanh(x / (2 * 0.1))
+
+    assert ns["S_l"] == pytest.approx(4 * g_l * two_x_coth(2.0 - vd), rel=1e-12)
+    assert ns["S_r"] == pytest.approx(4 * g_r * two_x_coth(vd), rel=1e-12)
