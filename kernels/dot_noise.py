@@ -48,9 +48,16 @@ deterministic φ̇): it relaxes at the rates Γ_σ and cannot follow white noise
 The magnetization is integrated as a unit vector m (no pole singularity):
 
     dm = [θ̇/sinθ (m_z m − ẑ) + φ̇ ẑ × m − ∂_u D'(u) (m_z m − ẑ)] dt + √(2D') m × ∘dW,
+    C dV_d = (I_l − I_r) dt + dξ_l − dξ_r,
 
 u = cos θ.  The term −∂_u D' (m_z m − ẑ) = ∇_⊥D' makes the Fokker–Planck current
 D'∇P (the form whose equilibrium is the Boltzmann law for an angle-dependent α).
+Nothing here depends on φ (the closure, D', S_j are functions of θ and V_d, and the
+noise is isotropic), so m is integrated in the frame that co-rotates with the
+precession, m' = R_z(−Φ) m with Φ = ∫φ̇ dt: the same law, since R_z(−Φ)dW is again a
+Wiener increment.  This keeps the explicit scheme from amplifying the fast precession
+(Heun multiplies a rotation by sqrt(1 + (φ̇dt)⁴/4) per step, a spurious growth rate
+comparable to λ near V_sw).  Recorded m and φ are rotated back to the lab frame.
 Scheme: stochastic Heun (Stratonovich) with D', S_l, S_r frozen over a step
 (weak order 1 in dt); m is renormalized after each step.  The charge passed from
 the left lead, Q_l = ∫(I_l dt + dξ_l), is accumulated to measure the current noise.
@@ -229,13 +236,15 @@ def state_noise(m: np.ndarray, Vd: float, p: np.ndarray, equilibrium: bool,
 @njit(cache=True, nogil=True)
 def _field(m: np.ndarray, Vd: float, p: np.ndarray, equilibrium: bool, slope: float,
            out: np.ndarray):
-    """out[0:3] = drift of m (with the noise-induced ∇_⊥D'), out[3] = V̇_d; returns I_l."""
+    """out[0:3] = meridional drift of m in the frame co-rotating with the precession
+    (with the noise-induced ∇_⊥D'), out[3] = V̇_d, out[4] = φ̇; returns I_l."""
     ratio, phidot, vdot, I_l, _, _, _ = _drift(m, Vd, p, equilibrium)
     radial = ratio - slope
-    out[0] = radial * m[2] * m[0] - phidot * m[1]
-    out[1] = radial * m[2] * m[1] + phidot * m[0]
+    out[0] = radial * m[2] * m[0]
+    out[1] = radial * m[2] * m[1]
     out[2] = radial * (m[2] * m[2] - 1.0)
     out[3] = vdot
+    out[4] = phidot
     return I_l
 
 
@@ -245,7 +254,9 @@ def heun_step(m: np.ndarray, Vd: float, p: np.ndarray, equilibrium: bool, temper
     """One stochastic Heun step of (m, V_d) with the standard normals z[0:5].
 
     z[0:3]: the 3-d Wiener increment of the field noise; z[3], z[4]: ξ_l, ξ_r.
-    Updates ``m`` in place; returns (V_d, ΔQ_l) with ΔQ_l the charge from the left lead.
+    ``m`` is the magnetization in the frame that co-rotates with the precession about z
+    (updated in place); returns (V_d, ΔQ_l, Δφ) with ΔQ_l the charge from the left lead
+    and Δφ the precession angle of the step (trapezoid in φ̇).
     """
     d_cone, slope, s_left, s_right = state_noise(m, Vd, p, equilibrium, temperature)
     sq = math.sqrt(dt)
@@ -278,7 +289,7 @@ def heun_step(m: np.ndarray, Vd: float, p: np.ndarray, equilibrium: bool, temper
     m[1] = n1 / norm
     m[2] = n2 / norm
     v_new = Vd + 0.5 * (f0[3] + f1[3]) * dt + charge_noise
-    return v_new, 0.5 * (I0 + I1) * dt + xi_l
+    return v_new, 0.5 * (I0 + I1) * dt + xi_l, 0.5 * (f0[4] + f1[4]) * dt
 
 
 @njit(cache=True, nogil=True)
@@ -301,8 +312,8 @@ def run_trajectory(theta_init: float, phi_init: float, Vd_init: float, p: np.nda
     m[1] = math.sin(theta_init) * math.sin(phi_init)
     m[2] = math.cos(theta_init)
     Vd = Vd_init
-    f0 = np.empty(4)
-    f1 = np.empty(4)
+    f0 = np.empty(5)
+    f1 = np.empty(5)
     m1 = np.empty(3)
     normals = np.empty((NORMALS_PER_STEP * _CHUNK, 1))
     blocks = np.zeros(1, dtype=np.int64)
@@ -321,6 +332,7 @@ def run_trajectory(theta_init: float, phi_init: float, Vd_init: float, p: np.nda
     t_switch = math.nan
     steps_done = 0
     z = np.empty(5)
+    precession = 0.0
     for step in range(n_steps):
         offset = step % _CHUNK
         if offset == 0:
@@ -328,7 +340,8 @@ def run_trajectory(theta_init: float, phi_init: float, Vd_init: float, p: np.nda
             normals_lanes(k0, k1, blocks, trajectories, stream, normals)
         for j in range(5):
             z[j] = normals[NORMALS_PER_STEP * offset + j, 0]
-        Vd, dq = heun_step(m, Vd, p, equilibrium, temperature, dt, z, f0, f1, m1)
+        Vd, dq, dphi = heun_step(m, Vd, p, equilibrium, temperature, dt, z, f0, f1, m1)
+        precession += dphi
         steps_done = step + 1
         if window_steps > 0:
             charge += dq
@@ -340,12 +353,16 @@ def run_trajectory(theta_init: float, phi_init: float, Vd_init: float, p: np.nda
         if record_every > 0 and steps_done % record_every == 0:
             r = steps_done // record_every
             if r < n_rec:
+                cos_p = math.cos(precession)
+                sin_p = math.sin(precession)
+                mx = cos_p * m[0] - sin_p * m[1]
+                my = sin_p * m[0] + cos_p * m[1]
                 records[r, 0] = steps_done * dt
                 records[r, 1] = math.atan2(math.hypot(m[0], m[1]), m[2])
-                records[r, 2] = math.atan2(m[1], m[0])
+                records[r, 2] = math.atan2(my, mx)
                 records[r, 3] = Vd
-                records[r, 4] = m[0]
-                records[r, 5] = m[1]
+                records[r, 4] = mx
+                records[r, 5] = my
                 records[r, 6] = m[2]
         if math.isnan(t_switch) and m[2] <= u_switch:
             t_switch = steps_done * dt
