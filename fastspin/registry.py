@@ -27,6 +27,7 @@ ENTRY_POINT_GROUP = "fastspin.models"
 #: the built-in models: name -> "module:Class"
 BUILTIN_MODELS: dict[str, str] = {
     "dot": "fastspin.models.dot:DotModel",
+    "dot_switching": "fastspin.models.dot_switching:DotSwitching",
     "fis": "fastspin.models.fis:FISJunction",
     "fis_response": "fastspin.models.fis:FISResponse",
     "macrospin": "fastspin.models.macrospin:MacrospinSwitching",

@@ -38,6 +38,9 @@ class DotModel(Model):
         Output("V_d0_north", "Delta0/e", "dot potential at the north pole (Eq. 55)"),
         Output("V_d0_south", "Delta0/e", "dot potential at the south pole (Eq. 56)"),
         Output("g_s", "e^2/hbar", "spin conductance g_s (Sec. III C)"),
+        Output("cos_theta_eq58", "1", "persistent-precession cone of the strong-sink reading "
+               "Eq. (58) (NaN: none); the full theory has none (Eq. 47)"),
+        Output("I_s_eq58", "Delta0", "spin-torque current g_s V of the strong-sink reading"),
         Output("alpha_north", "1", "Gilbert coefficient alpha(0)"),
         Output("alpha_south", "1", "Gilbert coefficient alpha(pi)"),
         Output("cos_theta_final", "1", "cos theta after t_settle of the dynamics Eq. (43)"),

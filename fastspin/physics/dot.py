@@ -293,6 +293,56 @@ def equilibrium_switching_voltage(Gamma_l_up: Any, Gamma_l_down: Any, Gamma_r: A
         return -(g_lt + g_r) * b * (g_l + g_r) / (g_s * g_r)
 
 
+# -- the strong-sink approximation (Sec. V of the paper) ---------------------------------
+def dot_distribution_strong_sink(energy: Any, sigma: int, theta0: float, B0: float, Vd0: float,
+                                 T: float) -> np.ndarray:
+    """F_d^σ(ε) ≈ cos²(θ0/2) F(ε − σB_− + V_d0) + sin²(θ0/2) F(ε − σ̄B_+ + V_d0), Eq. (57)
+    of Ludwig et al.: Eq. (31) without the left-lead steps (Γ_r ≫ Γ_l^σ).
+
+    It differs from Eq. (31) by at most 2(Γ_σ(θ0) − Γ_r)/Γ_σ(θ0) (tested); the paper
+    shows that dropping these steps, small in height but of weight ∝ V, is what
+    wrongly predicts persistent precession (Eq. 58).
+    """
+    if sigma not in (1, -1):
+        raise ParameterError(f"dot: sigma = {sigma!r} is not allowed; allowed: +1, -1")
+    _checked("T", T)
+    e = np.asarray(energy, dtype=float)
+    c2 = math.cos(0.5 * theta0) ** 2
+    s2 = 1.0 - c2
+    b_minus, b_plus = B0 * s2, B0 * c2
+    return (c2 * np.tanh((e - sigma * b_minus + Vd0) / (2.0 * T))
+            + s2 * np.tanh((e + sigma * b_plus + Vd0) / (2.0 * T)))
+
+
+def strong_sink_precession(V: Any, Gamma_l_up: Any, Gamma_l_down: Any, Gamma_r: Any, B: Any,
+                           S: Any, rho_d_up: Any, rho_d_down: Any) -> dict[str, np.ndarray]:
+    """The persistent-precession cone that the strong-sink reading, Eq. (58) of Ludwig et al.,
+    predicts: θ̇ = −sinθ[−α(θ)φ̇ + g_s V/S] with φ̇ = −B and I_s ≈ g_s V.
+
+    θ̇ = 0 with sin θ0 ≠ 0 needs α(θ0)B + g_s V/S = 0; α(θ) = (g̃_l(θ) + g_r)/S is linear
+    in u = cos θ, g̃_l = [(P + A) + u(A − P)]/8 with P = g^↑↑ + g^↓↓, A = g^↑↓ + g^↓↑, so
+        cos θ0 = [−8(g_s V/B + g_r) − (P + A)]/(A − P),
+    NaN where |cos θ0| > 1 or A = P (no cone).  The cone is stable (Eq. 58 linearized)
+    when (A − P)B < 0.  Returns ``cos_theta`` and ``I_s`` = g_s V [Delta0].  Exact.
+    """
+    gu = _checked("Gamma_l_up", Gamma_l_up)
+    gd = _checked("Gamma_l_down", Gamma_l_down)
+    gr = _checked("Gamma_r", Gamma_r)
+    ru = _checked("rho_d_up", rho_d_up)
+    rd = _checked("rho_d_down", rho_d_down)
+    _checked("S", S)
+    v = _checked("V", V)
+    b = _checked("B", B)
+    parallel = 2 * ru * gu + 2 * rd * gd
+    anti = 2 * ru * gd + 2 * rd * gu
+    g_s = (ru + rd) * 0.5 * (gu - gd)
+    g_r = 0.5 * (ru + rd) * gr
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u = (-8.0 * (g_s * v / b + g_r) - (parallel + anti)) / (anti - parallel)
+    u = np.where(np.abs(u) <= 1.0, u, np.nan)
+    return {"cos_theta": u, "I_s": g_s * v, "stable": (anti - parallel) * b < 0.0}
+
+
 # -- distribution and currents (compiled kernels) -----------------------------------------
 def dot_distribution(energy: Any, sigma: int, theta0: float, B0: float, Vd0: float,
                      V: float, Gamma_l_up: float, Gamma_l_down: float, Gamma_r: float,
@@ -497,6 +547,9 @@ def dot_block(params: Mapping[str, Any]) -> dict[str, np.ndarray]:
         out[f"V_d0_{pole}"] = pole_dot_potential(pole, volt, gu, gd, gr, c, ru, rd,
                                                  distribution)
     out["g_s"] = _conductances(0.0, gu, gd, gr, ru, rd)[2]
+    sink = strong_sink_precession(volt, gu, gd, gr, b, s, ru, rd)
+    out["cos_theta_eq58"] = sink["cos_theta"]
+    out["I_s_eq58"] = sink["I_s"]
     out["alpha_north"] = gilbert_damping(0.0, s, gu, gd, gr, ru, rd)
     out["alpha_south"] = gilbert_damping(math.pi, s, gu, gd, gr, ru, rd)
 
@@ -539,6 +592,7 @@ __all__ = [
     "conductances",
     "dot_currents",
     "dot_distribution",
+    "dot_distribution_strong_sink",
     "dot_potential",
     "equilibrium_switching_voltage",
     "gamma_sums",
@@ -547,6 +601,7 @@ __all__ = [
     "pole_dot_potential",
     "pole_relaxation_rate",
     "simulate",
+    "strong_sink_precession",
     "switching_voltage",
     "switching_voltage_simulated",
     "voltage_sweep",

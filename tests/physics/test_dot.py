@@ -349,4 +349,5 @@ def test_fig3_sweeps_switch_without_hysteresis_and_follow_eqs48_49(tmp_path):
     assert np.all(eq_up["cos_theta"][settled & (eq_up["V"] > v_eq)] < -1 + 1e-6)
 
     paths = figures_dot(str(tmp_path))
-    assert [p.rsplit("/", 1)[-1] for p in paths] == ["dot_fig3.png", "dot_equilibrium.png"]
+    assert [p.rsplit("/", 1)[-1] for p in paths] == ["dot_fig2.png", "dot_fig3.png",
+                                                    "dot_equilibrium.png"]
