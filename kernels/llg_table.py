@@ -1,0 +1,331 @@
+r"""Stochastic LLG of a macrospin driven by tabulated transport torques and noise (Numba).
+
+A transport model (tunnel junction, magnon interface, ...) gives the torque on a
+magnet and the noise of that torque as functions of the magnetization direction m.
+For the axially symmetric models of fastspin (everything depends on u = m_z = cos θ
+only, ẑ the precession axis) the kernel integrates
+
+    dm/dt = A(m) + sqrt(2 c(u)) (m × ∘ξ(t)),                                    (1)
+
+    A(m) = ω(u) ẑ × m + p(u) (ẑ − u m) + b(u) − (b(u)·m) m,
+
+with ⟨ξ_i(t) ξ_j(t')⟩ = δ_ij δ(t − t') (three white noises) and the six tabulated
+functions of u (rates, in the caller's inverse time unit):
+
+* ω(u)  precession frequency about ẑ (field, anisotropy, field-like torques);
+* p(u)  polar rate: the torque along the meridian.  ẑ − u m = −sin θ e_θ, so the
+  polar torque τ_θ e_θ is p = −τ_θ/sin θ, and du/dt = p (1 − u²) from this term
+  alone: p is the *torque per sin²θ*, regular at the poles;
+* b(u) = (b_x, b_y, b_z) a lab-frame torque vector (e.g. the in-plane torques of a
+  tilted spin-splitting field), projected on the tangent plane of m;
+* c(u)  the noise: the diffusion tensor is c(u) (1 − m mᵀ), isotropic in the plane
+  perpendicular to m (the Keldysh action of a tunnel junction gives the same D for the
+  polar and the azimuthal fluctuations).
+
+The magnet's frame (m, e_θ, e_φ) is degenerate at the poles; ẑ − u m and ẑ × m are the
+smooth vector fields sin θ (−e_θ) and sin θ e_φ, which is why the tables hold torque per
+sin θ.
+
+Physical law and drift correction
+---------------------------------
+The physical Fokker-Planck equation on the unit sphere is the isothermal (Hänggi)
+form that gives Boltzmann's law whenever the torque and noise obey the fluctuation-
+dissipation relation (Brown, Phys. Rev. 130, 1677 (1963) for constant c):
+
+    ∂_t P = −∇·(A P) + ∇·(c ∇P),                                               (2)
+
+∇ the surface gradient.  For an axially symmetric P(u) its polar part is
+∂_u[B ∂_u P] − ∂_u[a0 P] with B = c (1 − u²), a0 = p (1 − u²) + b_z − (b·m) u, i.e.
+the tilt-angle equation (Eq. (8) of Ojajärvi et al., Phys. Rev. B 101, 115406 (2020)).
+
+Derivation of the Stratonovich drift.  Write the noise of (1) as Σ_k V_k ∘ dW_k with
+V_k = s L_k, s = sqrt(2c), L_k = m × e_k (the rotation generators: tangent,
+divergence-free on the sphere, Σ_k (L_k·∇f)(L_k·∇g) = ∇f·∇g, Σ_k L_k·∇(L_k·∇f) = Δf).
+The Stratonovich SDE dm = a dt + Σ V_k ∘ dW_k has the generator adjoint
+∂_t P = −∇·(aP) + ½ Σ_k ∇·(V_k ∇·(V_k P)).  Since ∇·(V_k X) = L_k·∇(s X),
+
+    ½ Σ_k L_k·∇(s L_k·∇(sP)) = ½[∇s·∇(sP) + sΔ(sP)]
+        = c ΔP + ∇c·∇P + ½ s∇s·∇P + ½ P(|∇s|² + sΔs)
+        = ∇·(c∇P) + ½ ∇·(P ∇c)            (s∇s = ∇c).
+
+So the Stratonovich drift that reproduces (2) is
+
+    a = A(m) + ½ ∇c = A(m) + ½ c'(u) (ẑ − u m),                                (3)
+
+and dropping the ½∇c term shifts the stationary law by the factor c(u)^(-1/2)
+(``tests/kernels/test_llg_table.py`` checks both).  Cross-check with the 1-D tilt
+kernel: the Itô drift of (1)+(3) is A + ½∇c + ½∇c − 2c m; its z component
+a0 + c'(1 − u²) − 2uc is the Itô drift a0 + B' of the Hänggi form in u.
+
+Integrator
+----------
+Stochastic Heun on R³ with the same increments ΔW = sqrt(Δt) ξ in predictor and
+corrector and a normalization after each stage (weak order 1, Stratonovich; the
+normalization changes m by O(Δt²) per step):
+
+    m̃ = N(m + a(m) Δt + s(m) m × ΔW),
+    m' = N(m + ½[a(m) + a(m̃)] Δt + ½[s(m) m + s(m̃) m̃] × ΔW).
+
+Tables and interpolation
+------------------------
+``coef[f, i, :]`` are the cubic coefficients of field f on the interval
+[u_i, u_{i+1}] of the uniform grid u_i = −1 + 2i/n (n intervals):
+f(u) = c0 + t(c1 + t(c2 + t c3)), t = u − u_i (a cubic spline from the physics layer).
+The kernel evaluates c and its derivative c' from the same cubic, so (3) is consistent
+with the interpolated c.  Interpolation error of the not-a-knot cubic spline, h = 2/n:
+|f − f_h| <= (5/384) h⁴ max|f''''| away from the ends (the clamped-spline bound of Hall
+and Meyer, J. Approx. Theory 16, 105 (1976)), up to 2.5 times that in the two end
+intervals; tested against the direct evaluation at mid-interval points.
+
+Random numbers
+--------------
+Step s of trajectory i uses normals 3s, 3s+1, 3s+2 of (seed, stream, i) from
+:mod:`fastspin.kernels.rng`, fetched four steps (three Philox blocks) at a time, as in
+:mod:`fastspin.kernels.llg`.  Every output row is a pure function of (tables, seed,
+stream, global trajectory index): independent of blocks, lanes and threads.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from fastspin.kernels.rng import normals_lanes, seed_key
+
+# table fields
+F_PRECESSION = 0
+F_POLAR = 1
+F_LAB_X = 2
+F_LAB_Y = 3
+F_LAB_Z = 4
+F_DIFFUSION = 5
+N_FIELDS = 6
+
+#: trajectories integrated side by side (SIMD lanes) by one thread
+LANES = 64
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _interval(u, inv_h, n_intervals):
+    x = (u + 1.0) * inv_h
+    i = min(max(int(x), 0), n_intervals - 1)
+    return i, (x - i) / inv_h
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _cubic(coef, field, i, t):
+    c = coef[field, i]
+    return c[0] + t * (c[1] + t * (c[2] + t * c[3]))
+
+
+@njit(cache=True, nogil=True, inline="always")
+def stratonovich_drift(mx, my, mz, coef, inv_h, n_intervals, correction):
+    """(a_x, a_y, a_z, s) at m: the drift (3) of the module docstring and s = sqrt(2c).
+
+    ``correction`` multiplies the ½∇c term (1 for the physical law; 0 only to show in a
+    test what goes wrong without it).
+    """
+    u = min(max(mz, -1.0), 1.0)
+    i, t = _interval(u, inv_h, n_intervals)
+    omega = _cubic(coef, F_PRECESSION, i, t)
+    polar = _cubic(coef, F_POLAR, i, t)
+    bx = _cubic(coef, F_LAB_X, i, t)
+    by = _cubic(coef, F_LAB_Y, i, t)
+    bz = _cubic(coef, F_LAB_Z, i, t)
+    d = coef[F_DIFFUSION, i]
+    c = d[0] + t * (d[1] + t * (d[2] + t * d[3]))
+    dc = d[1] + t * (2.0 * d[2] + 3.0 * t * d[3])
+    radial = polar + 0.5 * correction * dc
+    bm = bx * mx + by * my + bz * mz
+    ax = -omega * my - radial * u * mx + bx - bm * mx
+    ay = omega * mx - radial * u * my + by - bm * my
+    az = radial * (1.0 - u * mz) + bz - bm * mz
+    return ax, ay, az, math.sqrt(2.0 * max(c, 0.0))
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _heun_lanes(state, xi, dt, coef, correction):
+    inv_h = coef.shape[1] / 2.0
+    n_intervals = coef.shape[1]
+    sqdt = math.sqrt(dt)
+    half = 0.5 * dt
+    sx = state[0]
+    sy = state[1]
+    sz = state[2]
+    for lane in range(state.shape[1]):
+        mx = sx[lane]
+        my = sy[lane]
+        mz = sz[lane]
+        wx = sqdt * xi[0, lane]
+        wy = sqdt * xi[1, lane]
+        wz = sqdt * xi[2, lane]
+        a1x, a1y, a1z, s1 = stratonovich_drift(mx, my, mz, coef, inv_h, n_intervals, correction)
+        # noise increment s m × ΔW
+        n1x = s1 * (my * wz - mz * wy)
+        n1y = s1 * (mz * wx - mx * wz)
+        n1z = s1 * (mx * wy - my * wx)
+        qx = mx + dt * a1x + n1x
+        qy = my + dt * a1y + n1y
+        qz = mz + dt * a1z + n1z
+        inv = 1.0 / math.sqrt(qx * qx + qy * qy + qz * qz)
+        qx *= inv
+        qy *= inv
+        qz *= inv
+        a2x, a2y, a2z, s2 = stratonovich_drift(qx, qy, qz, coef, inv_h, n_intervals, correction)
+        n2x = s2 * (qy * wz - qz * wy)
+        n2y = s2 * (qz * wx - qx * wz)
+        n2z = s2 * (qx * wy - qy * wx)
+        ux = mx + half * (a1x + a2x) + 0.5 * (n1x + n2x)
+        uy = my + half * (a1y + a2y) + 0.5 * (n1y + n2y)
+        uz = mz + half * (a1z + a2z) + 0.5 * (n1z + n2z)
+        inv = 1.0 / math.sqrt(ux * ux + uy * uy + uz * uz)
+        sx[lane] = ux * inv
+        sy[lane] = uy * inv
+        sz[lane] = uz * inv
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def table_group(
+    coef, m0, k0, k1, stream, first_trajectory, first_row, n_active, dt, n_steps,
+    switch_level, sample_start, sample_every, correction,
+    switch_time, final_m, mean_u, hist, traces, trace_every,
+):  # fmt: skip
+    """Integrate trajectories first_trajectory … + n_active − 1 (n_active <= LANES).
+
+    Writes rows first_row …:
+
+    * ``switch_time``: first time k·Δt (checked after every step k) at which
+      s·u < ``switch_level``, s = sign(m0_z) (+1 if 0); NaN if never;
+    * ``final_m`` (rows, 3): m after n_steps;
+    * ``mean_u``: mean of u = m_z over the samples k = sample_start,
+      sample_start + sample_every, … (NaN without samples);
+    * ``hist`` (accumulated): counts of u over those samples, equal bins on [−1, 1];
+    * ``traces[row, j, :]`` = m after step j·trace_every when trace_every > 0.
+    """
+    n_lanes = min(LANES, (n_active + 7) // 8 * 8)
+    state = np.empty((3, n_lanes))
+    for c in range(3):
+        state[c, :] = m0[c]
+    normals = np.empty((12, n_lanes))
+    totals = np.zeros(n_lanes)
+    count = 0
+    nbins = hist.shape[0]
+    blocks = np.zeros(n_lanes, dtype=np.int64)
+    trajectories = first_trajectory + np.arange(n_lanes)
+    sign = 1.0 if m0[2] >= 0.0 else -1.0
+    first_switch = np.full(n_lanes, np.nan)
+    n_trace = traces.shape[1] if trace_every > 0 else 0
+    if n_trace > 0:
+        for lane in range(n_active):
+            for c in range(3):
+                traces[first_row + lane, 0, c] = m0[c]
+    next_sample = sample_start if sample_start >= 1 else 1
+    next_trace = trace_every
+    for step in range(n_steps):
+        phase = step & 3
+        if phase == 0:
+            # normals 3·step … 3·step + 11 = Philox blocks 3·step/4 … + 2
+            blocks[:] = (3 * step) >> 2
+            normals_lanes(k0, k1, blocks, trajectories, stream, normals)
+        _heun_lanes(state, normals[3 * phase : 3 * phase + 3], dt, coef, correction)
+        k = step + 1
+        sz = state[2]
+        for lane in range(n_lanes):
+            hit = (sign * sz[lane] < switch_level) & np.isnan(first_switch[lane])
+            first_switch[lane] = k * dt if hit else first_switch[lane]
+        if k == next_sample:
+            next_sample += sample_every
+            count += 1
+            for lane in range(n_active):
+                u = sz[lane]
+                totals[lane] += u
+                b = min(max(int((u + 1.0) * 0.5 * nbins), 0), nbins - 1)
+                hist[b] += 1
+        if k == next_trace:
+            next_trace += trace_every
+            for lane in range(n_active):
+                for c in range(3):
+                    traces[first_row + lane, k // trace_every, c] = state[c, lane]
+    for lane in range(n_active):
+        row = first_row + lane
+        for c in range(3):
+            final_m[row, c] = state[c, lane]
+        switch_time[row] = first_switch[lane]
+        mean_u[row] = totals[lane] / count if count > 0 else np.nan
+
+
+@njit(cache=True, nogil=True)
+def table_ensemble(
+    coef, m0, seed, stream, first_trajectory, dt, n_steps, switch_level, sample_start,
+    sample_every, correction, switch_time, final_m, mean_u, hist, traces, trace_every,
+):  # fmt: skip
+    """Serial ensemble of (1) for trajectories first_trajectory … + n − 1.
+
+    n = ``switch_time.shape[0]``; outputs as in :func:`table_group`.
+    """
+    k0, k1 = seed_key(seed)
+    n = switch_time.shape[0]
+    for first_row in range(0, n, LANES):
+        table_group(
+            coef, m0, k0, k1, stream, first_trajectory + first_row, first_row,
+            min(LANES, n - first_row), dt, n_steps, switch_level, sample_start, sample_every,
+            correction, switch_time, final_m, mean_u, hist, traces, trace_every,
+        )  # fmt: skip
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def table_ensemble_parallel(
+    coef, m0, seed, stream, first_trajectory, dt, n_steps, switch_level, sample_start,
+    sample_every, correction, switch_time, final_m, mean_u, hist, traces, trace_every, n_tasks,
+):  # fmt: skip
+    """``prange`` variant of :func:`table_ensemble`; identical results for any n_tasks."""
+    k0, k1 = seed_key(seed)
+    n = switch_time.shape[0]
+    n_groups = (n + LANES - 1) // LANES
+    task_hist = np.zeros((n_tasks, hist.shape[0]), dtype=hist.dtype)
+    for task in prange(n_tasks):
+        for g in range(task, n_groups, n_tasks):
+            first_row = g * LANES
+            table_group(
+                coef, m0, k0, k1, stream, first_trajectory + first_row, first_row,
+                min(LANES, n - first_row), dt, n_steps, switch_level, sample_start,
+                sample_every, correction, switch_time, final_m, mean_u, task_hist[task],
+                traces, trace_every,
+            )  # fmt: skip
+    for task in range(n_tasks):
+        for b in range(hist.shape[0]):
+            hist[b] += task_hist[task, b]
+
+
+@njit(cache=True, nogil=True)
+def evaluate_table(coef, u):
+    """Values (N_FIELDS, len(u)) and derivatives of the tabulated fields at u (for tests)."""
+    inv_h = coef.shape[1] / 2.0
+    n_intervals = coef.shape[1]
+    values = np.empty((coef.shape[0], u.shape[0]))
+    slopes = np.empty((coef.shape[0], u.shape[0]))
+    for j in range(u.shape[0]):
+        i, t = _interval(u[j], inv_h, n_intervals)
+        for f in range(coef.shape[0]):
+            c = coef[f, i]
+            values[f, j] = c[0] + t * (c[1] + t * (c[2] + t * c[3]))
+            slopes[f, j] = c[1] + t * (2.0 * c[2] + 3.0 * t * c[3])
+    return values, slopes
+
+
+@njit(cache=True, nogil=True)
+def drift_at(coef, m, correction):
+    """Stratonovich drift (3) and noise amplitude s at the points m (n, 3) (for tests)."""
+    inv_h = coef.shape[1] / 2.0
+    out = np.empty((m.shape[0], 4))
+    for j in range(m.shape[0]):
+        ax, ay, az, s = stratonovich_drift(
+            m[j, 0], m[j, 1], m[j, 2], coef, inv_h, coef.shape[1], correction
+        )
+        out[j, 0] = ax
+        out[j, 1] = ay
+        out[j, 2] = az
+        out[j, 3] = s
+    return out
