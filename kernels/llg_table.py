@@ -68,9 +68,10 @@ normalization changes m by O(Δt²) per step):
 
 Tables and interpolation
 ------------------------
-``coef[f, i, :]`` are the cubic coefficients of field f on the interval
-[u_i, u_{i+1}] of the uniform grid u_i = −1 + 2i/n (n intervals):
-f(u) = c0 + t(c1 + t(c2 + t c3)), t = u − u_i (a cubic spline from the physics layer).
+``coef[i, 4f : 4f + 4]`` = (c0, c1, c2, c3) are the cubic coefficients of field f on the
+interval [u_i, u_{i+1}] of the uniform grid u_i = −1 + 2i/n (n intervals):
+f(u) = c0 + t(c1 + t(c2 + t c3)), t = u − u_i (a cubic spline from the physics layer);
+the 24 numbers of one interval are adjacent in memory (one gather base per lane).
 The kernel evaluates c and its derivative c' from the same cubic, so (3) is consistent
 with the interpolated c.  Interpolation error of the not-a-knot cubic spline, h = 2/n:
 |f − f_h| <= (5/384) h⁴ max|f''''| away from the ends (the clamped-spline bound of Hall
@@ -105,6 +106,10 @@ N_FIELDS = 6
 
 #: trajectories integrated side by side (SIMD lanes) by one thread
 LANES = 64
+# scratch rows: 24 gathered coefficients, the interval offset t, 6 Heun work rows
+_T_ROW = 4 * N_FIELDS
+_WORK_ROW = _T_ROW + 1
+SCRATCH = _WORK_ROW + 6
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -115,28 +120,21 @@ def _interval(u, inv_h, n_intervals):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _cubic(coef, field, i, t):
-    c = coef[field, i]
-    return c[0] + t * (c[1] + t * (c[2] + t * c[3]))
+def _drift_from_local(mx, my, mz, buf, lane, correction):
+    """Drift (3) and s = sqrt(2c) at m from the gathered cubic of this lane's interval.
 
-
-@njit(cache=True, nogil=True, inline="always")
-def stratonovich_drift(mx, my, mz, coef, inv_h, n_intervals, correction):
-    """(a_x, a_y, a_z, s) at m: the drift (3) of the module docstring and s = sqrt(2c).
-
-    ``correction`` multiplies the ½∇c term (1 for the physical law; 0 only to show in a
-    test what goes wrong without it).
+    u = m_z unclamped (|m| = 1 up to rounding, and nothing here needs |u| <= 1): a
+    min/max clamp here stops LLVM from vectorizing the lane loop.
     """
-    u = min(max(mz, -1.0), 1.0)
-    i, t = _interval(u, inv_h, n_intervals)
-    omega = _cubic(coef, F_PRECESSION, i, t)
-    polar = _cubic(coef, F_POLAR, i, t)
-    bx = _cubic(coef, F_LAB_X, i, t)
-    by = _cubic(coef, F_LAB_Y, i, t)
-    bz = _cubic(coef, F_LAB_Z, i, t)
-    d = coef[F_DIFFUSION, i]
-    c = d[0] + t * (d[1] + t * (d[2] + t * d[3]))
-    dc = d[1] + t * (2.0 * d[2] + 3.0 * t * d[3])
+    u = mz
+    t = buf[_T_ROW * LANES + lane]
+    omega = buf[0 * LANES + lane] + t * (buf[1 * LANES + lane] + t * (buf[2 * LANES + lane] + t * buf[3 * LANES + lane]))
+    polar = buf[4 * LANES + lane] + t * (buf[5 * LANES + lane] + t * (buf[6 * LANES + lane] + t * buf[7 * LANES + lane]))
+    bx = buf[8 * LANES + lane] + t * (buf[9 * LANES + lane] + t * (buf[10 * LANES + lane] + t * buf[11 * LANES + lane]))
+    by = buf[12 * LANES + lane] + t * (buf[13 * LANES + lane] + t * (buf[14 * LANES + lane] + t * buf[15 * LANES + lane]))
+    bz = buf[16 * LANES + lane] + t * (buf[17 * LANES + lane] + t * (buf[18 * LANES + lane] + t * buf[19 * LANES + lane]))
+    c = buf[20 * LANES + lane] + t * (buf[21 * LANES + lane] + t * (buf[22 * LANES + lane] + t * buf[23 * LANES + lane]))
+    dc = buf[21 * LANES + lane] + t * (2.0 * buf[22 * LANES + lane] + 3.0 * t * buf[23 * LANES + lane])
     radial = polar + 0.5 * correction * dc
     bm = bx * mx + by * my + bz * mz
     ax = -omega * my - radial * u * mx + bx - bm * mx
@@ -146,11 +144,31 @@ def stratonovich_drift(mx, my, mz, coef, inv_h, n_intervals, correction):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _heun_lanes(state, xi, dt, coef, correction):
-    inv_h = coef.shape[1] / 2.0
-    n_intervals = coef.shape[1]
+def _gather(z, coef, buf):
+    """Copy the 24 cubic coefficients of the interval holding u = z[lane] into rows 0-23
+    of the scratch ``buf`` (row r, lane l at r·LANES + l) and t = u − u_i into row 24.
+
+    Kept apart from the arithmetic: the table lookups are indexed loads, which stop
+    LLVM from vectorizing a loop that also stores the state, so the Heun arithmetic
+    runs in separate loops over the gathered coefficients.  All scratch rows live in one
+    1-D buffer at compile-time-constant distances (multiples of LANES), so LLVM proves
+    them disjoint without runtime alias checks and vectorizes those loops.
+    """
+    n_intervals = coef.shape[0]
+    inv_h = n_intervals / 2.0
+    for lane in range(z.shape[0]):
+        u = min(max(z[lane], -1.0), 1.0)
+        x = (u + 1.0) * inv_h
+        i = min(max(int(x), 0), n_intervals - 1)
+        buf[_T_ROW * LANES + lane] = (x - i) / inv_h
+        for k in range(4 * N_FIELDS):
+            buf[k * LANES + lane] = coef[i, k]
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _predictor(state, xi, dt, buf, correction):
+    """Scratch rows _WORK_ROW + 0-2: the first-stage increment, + 3-5: the normalized predictor."""
     sqdt = math.sqrt(dt)
-    half = 0.5 * dt
     sx = state[0]
     sy = state[1]
     sz = state[2]
@@ -161,29 +179,66 @@ def _heun_lanes(state, xi, dt, coef, correction):
         wx = sqdt * xi[0, lane]
         wy = sqdt * xi[1, lane]
         wz = sqdt * xi[2, lane]
-        a1x, a1y, a1z, s1 = stratonovich_drift(mx, my, mz, coef, inv_h, n_intervals, correction)
+        ax, ay, az, s = _drift_from_local(mx, my, mz, buf, lane, correction)
         # noise increment s m × ΔW
-        n1x = s1 * (my * wz - mz * wy)
-        n1y = s1 * (mz * wx - mx * wz)
-        n1z = s1 * (mx * wy - my * wx)
-        qx = mx + dt * a1x + n1x
-        qy = my + dt * a1y + n1y
-        qz = mz + dt * a1z + n1z
+        nx = s * (my * wz - mz * wy)
+        ny = s * (mz * wx - mx * wz)
+        nz = s * (mx * wy - my * wx)
+        buf[(_WORK_ROW + 0) * LANES + lane] = dt * ax + nx
+        buf[(_WORK_ROW + 1) * LANES + lane] = dt * ay + ny
+        buf[(_WORK_ROW + 2) * LANES + lane] = dt * az + nz
+        qx = mx + dt * ax + nx
+        qy = my + dt * ay + ny
+        qz = mz + dt * az + nz
         inv = 1.0 / math.sqrt(qx * qx + qy * qy + qz * qz)
-        qx *= inv
-        qy *= inv
-        qz *= inv
-        a2x, a2y, a2z, s2 = stratonovich_drift(qx, qy, qz, coef, inv_h, n_intervals, correction)
-        n2x = s2 * (qy * wz - qz * wy)
-        n2y = s2 * (qz * wx - qx * wz)
-        n2z = s2 * (qx * wy - qy * wx)
-        ux = mx + half * (a1x + a2x) + 0.5 * (n1x + n2x)
-        uy = my + half * (a1y + a2y) + 0.5 * (n1y + n2y)
-        uz = mz + half * (a1z + a2z) + 0.5 * (n1z + n2z)
+        buf[(_WORK_ROW + 3) * LANES + lane] = qx * inv
+        buf[(_WORK_ROW + 4) * LANES + lane] = qy * inv
+        buf[(_WORK_ROW + 5) * LANES + lane] = qz * inv
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _corrector(state, xi, dt, buf, correction):
+    sqdt = math.sqrt(dt)
+    sx = state[0]
+    sy = state[1]
+    sz = state[2]
+    for lane in range(state.shape[1]):
+        qx = buf[(_WORK_ROW + 3) * LANES + lane]
+        qy = buf[(_WORK_ROW + 4) * LANES + lane]
+        qz = buf[(_WORK_ROW + 5) * LANES + lane]
+        wx = sqdt * xi[0, lane]
+        wy = sqdt * xi[1, lane]
+        wz = sqdt * xi[2, lane]
+        ax, ay, az, s = _drift_from_local(qx, qy, qz, buf, lane, correction)
+        ux = sx[lane] + 0.5 * (buf[(_WORK_ROW + 0) * LANES + lane] + dt * ax + s * (qy * wz - qz * wy))
+        uy = sy[lane] + 0.5 * (buf[(_WORK_ROW + 1) * LANES + lane] + dt * ay + s * (qz * wx - qx * wz))
+        uz = sz[lane] + 0.5 * (buf[(_WORK_ROW + 2) * LANES + lane] + dt * az + s * (qx * wy - qy * wx))
         inv = 1.0 / math.sqrt(ux * ux + uy * uy + uz * uz)
         sx[lane] = ux * inv
         sy[lane] = uy * inv
         sz[lane] = uz * inv
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _heun_lanes(state, xi, dt, coef, correction, buf):
+    """One stochastic Heun step (module docstring) for every lane (column) of ``state``
+    (at most LANES lanes; ``buf`` the scratch of :data:`SCRATCH` · LANES numbers)."""
+    _gather(state[2], coef, buf)
+    _predictor(state, xi, dt, buf, correction)
+    _gather(buf[(_WORK_ROW + 5) * LANES : (_WORK_ROW + 6) * LANES], coef, buf)
+    _corrector(state, xi, dt, buf, correction)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def stratonovich_drift(mx, my, mz, coef, correction):
+    """(a_x, a_y, a_z, s) at one m: the drift (3) of the module docstring and s = sqrt(2c).
+
+    ``correction`` multiplies the ½∇c term (1 for the physical law; 0 only to show in a
+    test what goes wrong without it).
+    """
+    buf = np.empty(SCRATCH * LANES)
+    _gather(np.array([mz]), coef, buf)
+    return _drift_from_local(mx, my, mz, buf, 0, correction)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -209,6 +264,7 @@ def table_group(
     for c in range(3):
         state[c, :] = m0[c]
     normals = np.empty((12, n_lanes))
+    buf = np.empty(SCRATCH * LANES)
     totals = np.zeros(n_lanes)
     count = 0
     nbins = hist.shape[0]
@@ -229,7 +285,7 @@ def table_group(
             # normals 3·step … 3·step + 11 = Philox blocks 3·step/4 … + 2
             blocks[:] = (3 * step) >> 2
             normals_lanes(k0, k1, blocks, trajectories, stream, normals)
-        _heun_lanes(state, normals[3 * phase : 3 * phase + 3], dt, coef, correction)
+        _heun_lanes(state, normals[3 * phase : 3 * phase + 3], dt, coef, correction, buf)
         k = step + 1
         sz = state[2]
         for lane in range(n_lanes):
@@ -302,14 +358,15 @@ def table_ensemble_parallel(
 @njit(cache=True, nogil=True)
 def evaluate_table(coef, u):
     """Values (N_FIELDS, len(u)) and derivatives of the tabulated fields at u (for tests)."""
-    inv_h = coef.shape[1] / 2.0
-    n_intervals = coef.shape[1]
-    values = np.empty((coef.shape[0], u.shape[0]))
-    slopes = np.empty((coef.shape[0], u.shape[0]))
+    inv_h = coef.shape[0] / 2.0
+    n_intervals = coef.shape[0]
+    n_fields = coef.shape[1] // 4
+    values = np.empty((n_fields, u.shape[0]))
+    slopes = np.empty((n_fields, u.shape[0]))
     for j in range(u.shape[0]):
         i, t = _interval(u[j], inv_h, n_intervals)
-        for f in range(coef.shape[0]):
-            c = coef[f, i]
+        for f in range(n_fields):
+            c = coef[i, 4 * f : 4 * f + 4]
             values[f, j] = c[0] + t * (c[1] + t * (c[2] + t * c[3]))
             slopes[f, j] = c[1] + t * (2.0 * c[2] + 3.0 * t * c[3])
     return values, slopes
@@ -318,12 +375,9 @@ def evaluate_table(coef, u):
 @njit(cache=True, nogil=True)
 def drift_at(coef, m, correction):
     """Stratonovich drift (3) and noise amplitude s at the points m (n, 3) (for tests)."""
-    inv_h = coef.shape[1] / 2.0
     out = np.empty((m.shape[0], 4))
     for j in range(m.shape[0]):
-        ax, ay, az, s = stratonovich_drift(
-            m[j, 0], m[j, 1], m[j, 2], coef, inv_h, coef.shape[1], correction
-        )
+        ax, ay, az, s = stratonovich_drift(m[j, 0], m[j, 1], m[j, 2], coef, correction)
         out[j, 0] = ax
         out[j, 1] = ay
         out[j, 2] = az

@@ -46,8 +46,8 @@ FIELDS = ("precession", "polar", "lab_x", "lab_y", "lab_z", "diffusion")
 class TorqueTable:
     """Cubic-spline tables of the six fields of :data:`FIELDS` on a uniform grid in u.
 
-    ``coef`` has shape (6, n_intervals, 4): the cubic of field f on
-    [u_i, u_{i+1}], u_i = −1 + 2i/n_intervals, in powers of t = u − u_i.  Build it with
+    ``coef`` has shape (n_intervals, 24): ``coef[i, 4f : 4f + 4]`` is the cubic of field f
+    on [u_i, u_{i+1}], u_i = −1 + 2i/n_intervals, in powers of t = u − u_i.  Build it with
     :meth:`from_values` or :meth:`from_function`.  Interpolation error of the
     not-a-knot cubic spline, h = 2/n_intervals: <= (5/384) h⁴ max|f''''| away from the
     ends, up to 2.5 times that in the two end intervals (tested).
@@ -57,7 +57,7 @@ class TorqueTable:
 
     @property
     def n_intervals(self) -> int:
-        return int(self.coef.shape[1])
+        return int(self.coef.shape[0])
 
     @classmethod
     def from_values(cls, cos_theta, n_intervals: int | None = None, **fields) -> TorqueTable:
@@ -101,11 +101,11 @@ class TorqueTable:
             raise ParameterError(f"n_intervals = {n} must be >= 3")
         uniform = np.linspace(-1.0, 1.0, n + 1)
         same = grid.size == n + 1 and np.allclose(grid, uniform, rtol=0, atol=1e-14)
-        coef = np.empty((len(FIELDS), n, 4))
+        coef = np.empty((n, 4 * len(FIELDS)))
         for f, name in enumerate(FIELDS):
             nodes = values[name] if same else CubicSpline(grid, values[name])(uniform)
             spline = CubicSpline(uniform, nodes)
-            coef[f] = spline.c[::-1].T
+            coef[:, 4 * f : 4 * f + 4] = spline.c[::-1].T
         return cls(np.ascontiguousarray(coef))
 
     @classmethod
