@@ -225,7 +225,8 @@ def _heun_lanes(state, xi, dt, coef, correction, buf):
     (at most LANES lanes; ``buf`` the scratch of :data:`SCRATCH` · LANES numbers)."""
     _gather(state[2], coef, buf)
     _predictor(state, xi, dt, buf, correction)
-    _gather(buf[(_WORK_ROW + 5) * LANES : (_WORK_ROW + 6) * LANES], coef, buf)
+    start = (_WORK_ROW + 5) * LANES
+    _gather(buf[start : start + state.shape[1]], coef, buf)
     _corrector(state, xi, dt, buf, correction)
 
 
