@@ -64,7 +64,9 @@ _NODES = 256
 _PAIRS = ((1.0, 1.0), (1.0, -1.0), (-1.0, 1.0), (-1.0, -1.0))
 
 
-def anomalous_spin_density(energy, h: float, delta: float, dynes: float) -> np.ndarray:
+def anomalous_spin_density(
+    energy: float | np.ndarray, h: float, delta: float, dynes: float
+) -> np.ndarray:
     """p(ε) = [Im g0(ε − h) − Im g0(ε + h)]/2 of Eq. (A8) (P(ε) = ĥ p(ε)); even in ε."""
     def im_g0(e):
         z = np.asarray(e, dtype=float) + 1j * dynes
@@ -82,7 +84,8 @@ def _segments(h: float, delta: float, mus: np.ndarray, T_F: float, dynes: float)
 
 
 def reactive_torque(
-    V: float, h: float, h_angle: float, P: float, theta, Omega, T_F: float, dynes: float,
+    V: float, h: float, h_angle: float, P: float, theta: float | np.ndarray,
+    Omega: float | np.ndarray, T_F: float, dynes: float,
     delta: float = math.nan, h_azimuth: float = 0.0, T_S: float | None = None,
 ) -> dict[str, np.ndarray]:
     r"""Precession-averaged reactive torque τ'' = R(θ) ẑ × ĥ of Eqs. (A7)-(A8) (module docstring).
@@ -135,13 +138,15 @@ def reactive_torque(
     }
 
 
-def precession_frequency(cos_theta, Omega: float, anisotropy: float = 0.0) -> np.ndarray:
+def precession_frequency(
+    cos_theta: float | np.ndarray, Omega: float, anisotropy: float = 0.0
+) -> np.ndarray:
     """The closure ω(u) = Ω_0 + K u: precession frequency of the free magnet at u = cos θ."""
     return Omega + anisotropy * np.asarray(cos_theta, float)
 
 
 def fis3d_fields(
-    cos_theta, *, V: float, T_S: float, T_F: float, Omega: float, h: float, h_angle: float,
+    cos_theta: np.ndarray, *, V: float, T_S: float, T_F: float, Omega: float, h: float, h_angle: float,
     P: float, dynes: float, S: float, A0: float, conductance: float = 1.0,
     anisotropy: float = 0.0, h_azimuth: float = 0.0, delta: float = math.nan,
     in_plane: bool = True, reactive: bool = True,
@@ -183,7 +188,7 @@ def fis3d_fields(
     return fields
 
 
-def fis3d_table(n_intervals: int = 64, **parameters) -> TorqueTable:
+def fis3d_table(n_intervals: int = 64, **parameters: float | bool) -> TorqueTable:
     """:class:`TorqueTable` of :func:`fis3d_fields` on ``n_intervals`` uniform intervals in u.
 
     Built once per parameter point and shared by all its trajectories.  Interpolation

@@ -22,7 +22,7 @@ the diffusion constant of m, i.e. D/S² for a torque noise D on a spin S).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,7 +60,9 @@ class TorqueTable:
         return int(self.coef.shape[0])
 
     @classmethod
-    def from_values(cls, cos_theta, n_intervals: int | None = None, **fields) -> TorqueTable:
+    def from_values(
+        cls, cos_theta: np.ndarray, n_intervals: int | None = None, **fields: np.ndarray
+    ) -> TorqueTable:
         """Table from values on an increasing grid ``cos_theta`` covering [−1, 1].
 
         ``fields``: any of :data:`FIELDS` as arrays on the grid (missing ones are 0).
@@ -118,7 +120,7 @@ class TorqueTable:
         u = np.linspace(-1.0, 1.0, int(n_intervals) + 1)
         return cls.from_values(u, **evaluate(u))
 
-    def evaluate(self, u) -> dict[str, np.ndarray]:
+    def evaluate(self, u: float | np.ndarray) -> dict[str, np.ndarray]:
         """The interpolated fields at u (array), as a dict over :data:`FIELDS`."""
         u = np.atleast_1d(np.asarray(u, dtype=float))
         values, _ = _kernel.evaluate_table(self.coef, np.clip(u, -1.0, 1.0))
@@ -178,7 +180,7 @@ def run_table_ensemble(
     *,
     dt: float,
     n_steps: int,
-    m0=(0.0, 0.0, 1.0),
+    m0: Sequence[float] = (0.0, 0.0, 1.0),
     first_trajectory: int = 0,
     stream: int = 0,
     switch_level: float = 0.0,
@@ -233,7 +235,8 @@ def run_table_ensemble(
 
 
 def equilibrium_table(
-    S: float, Omega: float, T: float, Gamma, anisotropy: float = 0.0, n_intervals: int = 128
+    S: float, Omega: float, T: float, Gamma: float | Callable[[np.ndarray], np.ndarray],
+    anisotropy: float = 0.0, n_intervals: int = 128
 ) -> TorqueTable:
     """A magnet in equilibrium with a bath whose damping Γ(u) depends on the angle.
 
