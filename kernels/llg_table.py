@@ -9,15 +9,16 @@ only, ẑ the precession axis) the kernel integrates
 
     A(m) = ω(u) ẑ × m + p(u) (ẑ − u m) + b(u) − (b(u)·m) m,
 
-with ⟨ξ_i(t) ξ_j(t')⟩ = δ_ij δ(t − t') (three white noises) and the six tabulated
+with ⟨ξ_i(t) ξ_j(t')⟩ = δ_ij δ(t − t') (three white noises) and the five tabulated
 functions of u (rates, in the caller's inverse time unit):
 
 * ω(u)  precession frequency about ẑ (field, anisotropy, field-like torques);
 * p(u)  polar rate: the torque along the meridian.  ẑ − u m = −sin θ e_θ, so the
   polar torque τ_θ e_θ is p = −τ_θ/sin θ, and du/dt = p (1 − u²) from this term
   alone: p is the *torque per sin²θ*, regular at the poles;
-* b(u) = (b_x, b_y, b_z) a lab-frame torque vector (e.g. the in-plane torques of a
-  tilted spin-splitting field), projected on the tangent plane of m;
+* b(u) = (b_x, b_y, 0) a lab-frame torque vector (e.g. the in-plane torques of a
+  tilted spin-splitting field), projected on the tangent plane of m (a component b_z
+  along ẑ projects to b_z (ẑ − u m): it belongs in p);
 * c(u)  the noise: the diffusion tensor is c(u) (1 − m mᵀ), isotropic in the plane
   perpendicular to m (the Keldysh action of a tunnel junction gives the same D for the
   polar and the azimuthal fluctuations).
@@ -35,7 +36,7 @@ dissipation relation (Brown, Phys. Rev. 130, 1677 (1963) for constant c):
     ∂_t P = −∇·(A P) + ∇·(c ∇P),                                               (2)
 
 ∇ the surface gradient.  For an axially symmetric P(u) its polar part is
-∂_u[B ∂_u P] − ∂_u[a0 P] with B = c (1 − u²), a0 = p (1 − u²) + b_z − (b·m) u, i.e.
+∂_u[B ∂_u P] − ∂_u[a0 P] with B = c (1 − u²), a0 = p (1 − u²) (for b = 0), i.e.
 the tilt-angle equation (Eq. (8) of Ojajärvi et al., Phys. Rev. B 101, 115406 (2020)).
 
 Derivation of the Stratonovich drift.  Write the noise of (1) as Σ_k V_k ∘ dW_k with
@@ -60,18 +61,24 @@ a0 + c'(1 − u²) − 2uc is the Itô drift a0 + B' of the Hänggi form in u.
 Integrator
 ----------
 Stochastic Heun on R³ with the same increments ΔW = sqrt(Δt) ξ in predictor and
-corrector and a normalization after each stage (weak order 1, Stratonovich; the
+corrector and a normalization after each stage (square roots by the Newton inverse
+square root of :mod:`fastspin.kernels.elementary`, relative error 4e-16) (weak order 1, Stratonovich; the
 normalization changes m by O(Δt²) per step):
 
     m̃ = N(m + a(m) Δt + s(m) m × ΔW),
     m' = N(m + ½[a(m) + a(m̃)] Δt + ½[s(m) m + s(m̃) m̃] × ΔW).
+
+The fields at m̃ are taken from the cubic of the interval holding m (one table lookup
+per step; the C² spline makes the difference to the neighbouring cubic |Δc3| δ³ for a
+predictor δ past a knot, see :func:`_heun_lanes`).
 
 Tables and interpolation
 ------------------------
 ``coef[i, 4f : 4f + 4]`` = (c0, c1, c2, c3) are the cubic coefficients of field f on the
 interval [u_i, u_{i+1}] of the uniform grid u_i = −1 + 2i/n (n intervals):
 f(u) = c0 + t(c1 + t(c2 + t c3)), t = u − u_i (a cubic spline from the physics layer);
-the 24 numbers of one interval are adjacent in memory (one gather base per lane).
+the 20 numbers of one interval are adjacent in memory (one gather base per lane).
+An axially symmetric table (b = 0) skips the lab fields in the step.
 The kernel evaluates c and its derivative c' from the same cubic, so (3) is consistent
 with the interpolated c.  Interpolation error of the not-a-knot cubic spline, h = 2/n:
 |f − f_h| <= (5/384) h⁴ max|f''''| away from the ends (the clamped-spline bound of Hall
@@ -93,20 +100,23 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from fastspin.kernels.elementary import inverse_sqrt
 from fastspin.kernels.rng import normals_lanes, seed_key
 
-# table fields
+# table fields; the lab-frame torque along ẑ needs no field of its own:
+# b_z ẑ − (b_z ẑ·m) m = b_z (ẑ − u m) is a polar torque
 F_PRECESSION = 0
 F_POLAR = 1
-F_LAB_X = 2
-F_LAB_Y = 3
-F_LAB_Z = 4
-F_DIFFUSION = 5
-N_FIELDS = 6
+F_DIFFUSION = 2
+F_LAB_X = 3
+F_LAB_Y = 4
+N_FIELDS = 5
+#: fields of an axially symmetric table (lab_x = lab_y = 0 everywhere)
+N_AXIAL = 3
 
 #: trajectories integrated side by side (SIMD lanes) by one thread
-LANES = 64
-# scratch rows: 24 gathered coefficients, the interval offset t, 6 Heun work rows
+LANES = 128
+# scratch rows: 20 gathered coefficients, the interval offset t, 6 Heun work rows
 _T_ROW = 4 * N_FIELDS
 _WORK_ROW = _T_ROW + 1
 SCRATCH = _WORK_ROW + 6
@@ -120,33 +130,47 @@ def _interval(u, inv_h, n_intervals):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _drift_from_local(mx, my, mz, buf, lane, correction):
+def _horner(buf, field, lane, t):
+    r = 4 * field * LANES + lane
+    return buf[r] + t * (buf[r + LANES] + t * (buf[r + 2 * LANES] + t * buf[r + 3 * LANES]))
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _drift_from_local(mx, my, mz, t, buf, lane, correction, lab):
     """Drift (3) and s = sqrt(2c) at m from the gathered cubic of this lane's interval.
 
     u = m_z unclamped (|m| = 1 up to rounding, and nothing here needs |u| <= 1): a
-    min/max clamp here stops LLVM from vectorizing the lane loop.
+    min/max clamp here stops LLVM from vectorizing the lane loop.  ``t`` = u − u_i on the
+    gathered interval i.  ``lab`` False (a constant at each call site) leaves out the
+    lab-frame torque of an axial table.
     """
     u = mz
-    t = buf[_T_ROW * LANES + lane]
-    omega = buf[0 * LANES + lane] + t * (buf[1 * LANES + lane] + t * (buf[2 * LANES + lane] + t * buf[3 * LANES + lane]))
-    polar = buf[4 * LANES + lane] + t * (buf[5 * LANES + lane] + t * (buf[6 * LANES + lane] + t * buf[7 * LANES + lane]))
-    bx = buf[8 * LANES + lane] + t * (buf[9 * LANES + lane] + t * (buf[10 * LANES + lane] + t * buf[11 * LANES + lane]))
-    by = buf[12 * LANES + lane] + t * (buf[13 * LANES + lane] + t * (buf[14 * LANES + lane] + t * buf[15 * LANES + lane]))
-    bz = buf[16 * LANES + lane] + t * (buf[17 * LANES + lane] + t * (buf[18 * LANES + lane] + t * buf[19 * LANES + lane]))
-    c = buf[20 * LANES + lane] + t * (buf[21 * LANES + lane] + t * (buf[22 * LANES + lane] + t * buf[23 * LANES + lane]))
-    dc = buf[21 * LANES + lane] + t * (2.0 * buf[22 * LANES + lane] + 3.0 * t * buf[23 * LANES + lane])
+    omega = _horner(buf, F_PRECESSION, lane, t)
+    polar = _horner(buf, F_POLAR, lane, t)
+    r = 4 * F_DIFFUSION * LANES + lane
+    c = _horner(buf, F_DIFFUSION, lane, t)
+    dc = buf[r + LANES] + t * (2.0 * buf[r + 2 * LANES] + 3.0 * t * buf[r + 3 * LANES])
     radial = polar + 0.5 * correction * dc
-    bm = bx * mx + by * my + bz * mz
-    ax = -omega * my - radial * u * mx + bx - bm * mx
-    ay = omega * mx - radial * u * my + by - bm * my
-    az = radial * (1.0 - u * mz) + bz - bm * mz
-    return ax, ay, az, math.sqrt(2.0 * max(c, 0.0))
+    ax = -omega * my - radial * u * mx
+    ay = omega * mx - radial * u * my
+    az = radial * (1.0 - u * mz)
+    if lab:
+        bx = _horner(buf, F_LAB_X, lane, t)
+        by = _horner(buf, F_LAB_Y, lane, t)
+        bm = bx * mx + by * my
+        ax += bx - bm * mx
+        ay += by - bm * my
+        az -= bm * mz
+    # s = sqrt(2c) as 2c/sqrt(2c) without a hardware square root (0 for c <= 0)
+    twice = max(2.0 * c, 0.0)
+    return ax, ay, az, twice * inverse_sqrt(max(twice, 1e-300))
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _gather(z, coef, buf):
-    """Copy the 24 cubic coefficients of the interval holding u = z[lane] into rows 0-23
-    of the scratch ``buf`` (row r, lane l at r·LANES + l) and t = u − u_i into row 24.
+def _gather(z, coef, buf, n_fields):
+    """Copy the cubic coefficients of the first ``n_fields`` fields on the interval holding
+    u = z[lane] into rows 0 … 4·n_fields − 1 of the scratch ``buf`` (row r, lane l at
+    r·LANES + l) and t = u − u_i into row _T_ROW.
 
     Kept apart from the arithmetic: the table lookups are indexed loads, which stop
     LLVM from vectorizing a loop that also stores the state, so the Heun arithmetic
@@ -161,13 +185,18 @@ def _gather(z, coef, buf):
         x = (u + 1.0) * inv_h
         i = min(max(int(x), 0), n_intervals - 1)
         buf[_T_ROW * LANES + lane] = (x - i) / inv_h
-        for k in range(4 * N_FIELDS):
+        for k in range(4 * N_AXIAL):
             buf[k * LANES + lane] = coef[i, k]
+    if n_fields > N_AXIAL:
+        for lane in range(z.shape[0]):
+            u = min(max(z[lane], -1.0), 1.0)
+            i = min(max(int((u + 1.0) * inv_h), 0), n_intervals - 1)
+            for k in range(4 * N_AXIAL, 4 * N_FIELDS):
+                buf[k * LANES + lane] = coef[i, k]
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def _predictor(state, xi, dt, buf, correction):
-    """Scratch rows _WORK_ROW + 0-2: the first-stage increment, + 3-5: the normalized predictor."""
+@njit(cache=True, nogil=True, inline="always", error_model="numpy", fastmath={"contract"})
+def _predictor_loop(state, xi, dt, buf, correction, lab):
     sqdt = math.sqrt(dt)
     sx = state[0]
     sy = state[1]
@@ -179,7 +208,8 @@ def _predictor(state, xi, dt, buf, correction):
         wx = sqdt * xi[0, lane]
         wy = sqdt * xi[1, lane]
         wz = sqdt * xi[2, lane]
-        ax, ay, az, s = _drift_from_local(mx, my, mz, buf, lane, correction)
+        t = buf[_T_ROW * LANES + lane]
+        ax, ay, az, s = _drift_from_local(mx, my, mz, t, buf, lane, correction, lab)
         # noise increment s m × ΔW
         nx = s * (my * wz - mz * wy)
         ny = s * (mz * wx - mx * wz)
@@ -190,14 +220,14 @@ def _predictor(state, xi, dt, buf, correction):
         qx = mx + dt * ax + nx
         qy = my + dt * ay + ny
         qz = mz + dt * az + nz
-        inv = 1.0 / math.sqrt(qx * qx + qy * qy + qz * qz)
+        inv = inverse_sqrt(qx * qx + qy * qy + qz * qz)
         buf[(_WORK_ROW + 3) * LANES + lane] = qx * inv
         buf[(_WORK_ROW + 4) * LANES + lane] = qy * inv
         buf[(_WORK_ROW + 5) * LANES + lane] = qz * inv
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def _corrector(state, xi, dt, buf, correction):
+@njit(cache=True, nogil=True, inline="always", error_model="numpy", fastmath={"contract"})
+def _corrector_loop(state, xi, dt, buf, correction, lab):
     sqdt = math.sqrt(dt)
     sx = state[0]
     sy = state[1]
@@ -209,25 +239,62 @@ def _corrector(state, xi, dt, buf, correction):
         wx = sqdt * xi[0, lane]
         wy = sqdt * xi[1, lane]
         wz = sqdt * xi[2, lane]
-        ax, ay, az, s = _drift_from_local(qx, qy, qz, buf, lane, correction)
+        # the predictor on the cubic of the starting interval (see _heun_lanes)
+        t = buf[_T_ROW * LANES + lane] + (qz - sz[lane])
+        ax, ay, az, s = _drift_from_local(qx, qy, qz, t, buf, lane, correction, lab)
         ux = sx[lane] + 0.5 * (buf[(_WORK_ROW + 0) * LANES + lane] + dt * ax + s * (qy * wz - qz * wy))
         uy = sy[lane] + 0.5 * (buf[(_WORK_ROW + 1) * LANES + lane] + dt * ay + s * (qz * wx - qx * wz))
         uz = sz[lane] + 0.5 * (buf[(_WORK_ROW + 2) * LANES + lane] + dt * az + s * (qx * wy - qy * wx))
-        inv = 1.0 / math.sqrt(ux * ux + uy * uy + uz * uz)
+        inv = inverse_sqrt(ux * ux + uy * uy + uz * uz)
         sx[lane] = ux * inv
         sy[lane] = uy * inv
         sz[lane] = uz * inv
 
 
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
+def _predictor(state, xi, dt, buf, correction, lab):
+    """Scratch rows _WORK_ROW + 0-2: the first-stage increment, + 3-5: the normalized
+    predictor.  One loop per value of ``lab`` so that each is a straight-line body."""
+    if lab:
+        _predictor_loop(state, xi, dt, buf, correction, True)
+    else:
+        _predictor_loop(state, xi, dt, buf, correction, False)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
+def _corrector(state, xi, dt, buf, correction, lab):
+    if lab:
+        _corrector_loop(state, xi, dt, buf, correction, True)
+    else:
+        _corrector_loop(state, xi, dt, buf, correction, False)
+
+
 @njit(cache=True, nogil=True, error_model="numpy")
-def _heun_lanes(state, xi, dt, coef, correction, buf):
+def has_lab_torque(coef):
+    """Whether any lab-frame (x, y) coefficient of the table is non-zero."""
+    for i in range(coef.shape[0]):
+        for k in range(4 * N_AXIAL, 4 * N_FIELDS):
+            if coef[i, k] != 0.0:
+                return True
+    return False
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _heun_lanes(state, xi, dt, coef, correction, buf, lab):
     """One stochastic Heun step (module docstring) for every lane (column) of ``state``
-    (at most LANES lanes; ``buf`` the scratch of :data:`SCRATCH` · LANES numbers)."""
-    _gather(state[2], coef, buf)
-    _predictor(state, xi, dt, buf, correction)
-    start = (_WORK_ROW + 5) * LANES
-    _gather(buf[start : start + state.shape[1]], coef, buf)
-    _corrector(state, xi, dt, buf, correction)
+    (at most LANES lanes; ``buf`` the scratch of :data:`SCRATCH` · LANES numbers);
+    ``lab`` = :func:`has_lab_torque` of the table (False skips its zero lab fields).
+
+    The table is gathered once per step, on the interval of the starting point; the
+    predictor is evaluated on that interval's cubic, extrapolated when it lies beyond a
+    knot.  The spline is C², so at a distance δ past the knot the extrapolated cubic
+    differs from the neighbouring one by |Δc3| δ³ (Δc3 the jump of the cubic
+    coefficient); δ <= |Δu| of one step, so this is far below the interpolation error
+    while |Δu| ≪ h (tested against the exact Boltzmann law at two dt).
+    """
+    _gather(state[2], coef, buf, N_FIELDS if lab else N_AXIAL)
+    _predictor(state, xi, dt, buf, correction, lab)
+    _corrector(state, xi, dt, buf, correction, lab)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -238,8 +305,8 @@ def stratonovich_drift(mx, my, mz, coef, correction):
     test what goes wrong without it).
     """
     buf = np.empty(SCRATCH * LANES)
-    _gather(np.array([mz]), coef, buf)
-    return _drift_from_local(mx, my, mz, buf, 0, correction)
+    _gather(np.array([mz]), coef, buf, N_FIELDS)
+    return _drift_from_local(mx, my, mz, buf[_T_ROW * LANES], buf, 0, correction, True)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -266,6 +333,7 @@ def table_group(
         state[c, :] = m0[c]
     normals = np.empty((12, n_lanes))
     buf = np.empty(SCRATCH * LANES)
+    lab = has_lab_torque(coef)
     totals = np.zeros(n_lanes)
     count = 0
     nbins = hist.shape[0]
@@ -286,7 +354,7 @@ def table_group(
             # normals 3·step … 3·step + 11 = Philox blocks 3·step/4 … + 2
             blocks[:] = (3 * step) >> 2
             normals_lanes(k0, k1, blocks, trajectories, stream, normals)
-        _heun_lanes(state, normals[3 * phase : 3 * phase + 3], dt, coef, correction, buf)
+        _heun_lanes(state, normals[3 * phase : 3 * phase + 3], dt, coef, correction, buf, lab)
         k = step + 1
         sz = state[2]
         for lane in range(n_lanes):

@@ -175,7 +175,6 @@ def fis3d_fields(
         "polar": A0 * omega - g * per_sin2,
         "lab_x": np.zeros_like(u),
         "lab_y": np.zeros_like(u),
-        "lab_z": np.zeros_like(u),
         "diffusion": (conductance * currents["torque_noise"] + S * A0 * T_F) / S**2,
     }
     if in_plane:

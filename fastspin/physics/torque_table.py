@@ -2,7 +2,8 @@
 
 A transport model gives, as functions of u = cos θ (θ the angle of the magnetization m
 to the precession axis ẑ), the precession frequency ω(u), the polar torque per sin²θ
-p(u), a lab-frame torque vector b(u) and the noise strength c(u); the stochastic LLG
+p(u), a lab-frame torque vector b(u) = (b_x, b_y, 0) (a torque b_z ẑ is the polar
+b_z (ẑ − u m): add it to p) and the noise strength c(u); the stochastic LLG
 
     dm/dt = ω ẑ × m + p (ẑ − u m) + b − (b·m) m + sqrt(2c) m × ∘ξ
 
@@ -39,14 +40,14 @@ from fastspin.physics._ensemble import (
 )
 
 #: names of the table fields, in the kernel's order
-FIELDS = ("precession", "polar", "lab_x", "lab_y", "lab_z", "diffusion")
+FIELDS = ("precession", "polar", "diffusion", "lab_x", "lab_y")
 
 
 @dataclass(frozen=True)
 class TorqueTable:
-    """Cubic-spline tables of the six fields of :data:`FIELDS` on a uniform grid in u.
+    """Cubic-spline tables of the five fields of :data:`FIELDS` on a uniform grid in u.
 
-    ``coef`` has shape (n_intervals, 24): ``coef[i, 4f : 4f + 4]`` is the cubic of field f
+    ``coef`` has shape (n_intervals, 20): ``coef[i, 4f : 4f + 4]`` is the cubic of field f
     on [u_i, u_{i+1}], u_i = −1 + 2i/n_intervals, in powers of t = u − u_i.  Build it with
     :meth:`from_values` or :meth:`from_function`.  Interpolation error of the
     not-a-knot cubic spline, h = 2/n_intervals: <= (5/384) h⁴ max|f''''| away from the
@@ -130,18 +131,18 @@ class TorqueTable:
         """Stationary P(u) of the Fokker-Planck equation (2) of :mod:`fastspin.kernels.llg_table`.
 
         Only for b_x = b_y = 0 (to 1e-12 of the other fields; axially symmetric drift): zero polar flux gives
-        P(u) ∝ exp(∫_0^u (p + b_z)/c du'), the exponent by the trapezoidal rule on
+        P(u) ∝ exp(∫_0^u p/c du'), the exponent by the trapezoidal rule on
         ``n_grid`` points (error O(h²), relative 1e-6 at the default for smooth tables).
         Returns (u grid, P normalized on [−1, 1]).
         """
         u = np.linspace(-1.0, 1.0, n_grid)
         f = self.evaluate(u)
-        scale = np.max(np.abs(f["polar"])) + np.max(np.abs(f["lab_z"])) + np.max(f["diffusion"])
+        scale = np.max(np.abs(f["polar"])) + np.max(f["diffusion"])
         if np.max(np.abs(f["lab_x"]) + np.abs(f["lab_y"])) > 1e-12 * scale:
             raise ParameterError("stationary_density: needs lab_x = lab_y = 0 (axial symmetry)")
         if np.any(f["diffusion"] <= 0):
             raise ParameterError("stationary_density: needs diffusion > 0 everywhere")
-        ratio = (f["polar"] + f["lab_z"]) / f["diffusion"]
+        ratio = f["polar"] / f["diffusion"]
         exponent = np.concatenate(([0.0], np.cumsum(0.5 * (ratio[1:] + ratio[:-1]) * np.diff(u))))
         density = np.exp(exponent - exponent.max())
         return u, density / np.trapezoid(density, u)
