@@ -48,7 +48,7 @@ def bench_magnon(n_points: int, n_samples: int, rng: np.random.Generator) -> dic
     block["gap"] = rng.uniform(0.0, 2.0, n_points)
     block["mu"] = -rng.uniform(0.0, 0.5, n_points)
     block["mu_s"] = rng.uniform(-1.0, 1.0, n_points)
-    block["n_dot"] = rng.uniform(-1.0, 1.0, n_points)
+    block["n_dot_n_prime"] = rng.uniform(-1.0, 1.0, n_points)
     first = {k: v[:1] for k, v in block.items()}
     _, t_first = timed(model.evaluate_block, first)
     out, t_block = timed(model.evaluate_block, block)

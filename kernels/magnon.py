@@ -209,7 +209,7 @@ def magnon_point(
     t_electron: float,
     mu: float,
     mu_s: float,
-    n_dot: float,
+    n_dot_n_prime: float,
     d_f: float,
     out: np.ndarray,
 ) -> None:
@@ -242,7 +242,7 @@ def magnon_point(
     n_over_s = density / spin_density
     g_r_tilde = (1.0 - 2.0 * n_over_s) * g_r
     g_i_tilde = (1.0 - n_over_s) * g_i
-    sin_theta = math.sqrt(max(0.0, 1.0 - n_dot * n_dot))
+    sin_theta = math.sqrt(max(0.0, 1.0 - n_dot_n_prime * n_dot_n_prime))
     long_sum = 0.0
     trans_sum = 0.0
     heat_sum = 0.0
@@ -251,9 +251,9 @@ def magnon_point(
     for j in range(4):
         a = signs_a[j]
         b = signs_b[j]
-        angular = (1.0 - a * n_dot) * (1.0 + b * n_dot)
+        angular = (1.0 - a * n_dot_n_prime) * (1.0 + b * n_dot_n_prime)
         long_sum += m_ab[j] * angular
-        trans_sum += m_ab[j] * (0.5 * a - 0.5 * b + a * b * n_dot)
+        trans_sum += m_ab[j] * (0.5 * a - 0.5 * b + a * b * n_dot_n_prime)
         heat_sum += n_ab[j] * angular
     out[OUT_SPIN_LONG] = long_sum
     out[OUT_SPIN_DL] = g_r_tilde * mu_s * sin_theta / (4.0 * math.pi) + trans_sum * sin_theta
@@ -296,7 +296,7 @@ def magnon_block(
     t_electron: np.ndarray,
     mu: np.ndarray,
     mu_s: np.ndarray,
-    n_dot: np.ndarray,
+    n_dot_n_prime: np.ndarray,
     d_f: np.ndarray,
 ) -> np.ndarray:
     """:func:`magnon_point` over 1-D parameter arrays of one length; returns (n, N_OUT)."""
@@ -305,7 +305,7 @@ def magnon_block(
     for i in range(n):
         magnon_point(
             g_r[i], g_i[i], spin_density[i], gap[i], stiffness[i], t_magnon[i],
-            t_electron[i], mu[i], mu_s[i], n_dot[i], d_f[i], out[i],
+            t_electron[i], mu[i], mu_s[i], n_dot_n_prime[i], d_f[i], out[i],
         )
     return out
 

@@ -25,6 +25,7 @@ FIGURE_SETS: dict[str, tuple[str, str]] = {
     "fis": ("fastspin.figures.fis", "figures_fis"),
     "fis_dynamics": ("fastspin.figures.fis_dynamics", "figures_fis_dynamics"),
     "dot": ("fastspin.figures.dot", "figures_dot"),
+    "switching3d": ("fastspin.figures.switching3d", "figures_switching3d"),
 }
 
 

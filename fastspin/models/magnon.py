@@ -44,7 +44,7 @@ class Magnon(Model):
         Parameter("T_e", ENERGY, 25.85, "electron temperature k_B T' in N", low=0.0, low_open=True),
         Parameter("mu", ENERGY, 0.0, "magnon chemical potential (must be <= gap)"),
         Parameter("mu_s", ENERGY, 0.0, "spin accumulation mu' = mu_+ - mu_- along n'"),
-        Parameter("n_dot", "1", 1.0, "relative orientation n . n'", low=-1.0, high=1.0),
+        Parameter("n_dot_n_prime", "1", 1.0, "relative orientation n . n'", low=-1.0, high=1.0),
         Parameter("d_F", "nm", 10.0, "ferromagnet thickness (for alpha')", low=0.0, low_open=True),
     )
     outputs = (

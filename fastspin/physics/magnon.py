@@ -78,7 +78,7 @@ OUTPUT_COLUMNS = {
 }
 
 #: the parameters of :func:`magnon_currents`, in the kernel's argument order
-PARAMETER_ORDER = ("g_r", "g_i", "s", "gap", "stiffness", "T", "T_e", "mu", "mu_s", "n_dot", "d_F")
+PARAMETER_ORDER = ("g_r", "g_i", "s", "gap", "stiffness", "T", "T_e", "mu", "mu_s", "n_dot_n_prime", "d_F")
 
 
 def magnon_currents(shape: tuple[int, ...], values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -114,7 +114,7 @@ def magnon_torque_coefficients(
     g_r, g_i, s, gap, stiffness, T, d_F = (np.ascontiguousarray(a).ravel() for a in arrays)
     values = {
         "g_r": g_r, "g_i": g_i, "s": s, "gap": gap, "stiffness": stiffness, "T": T,
-        "T_e": T, "mu": np.zeros_like(T), "mu_s": np.zeros_like(T), "n_dot": np.ones_like(T), "d_F": d_F,
+        "T_e": T, "mu": np.zeros_like(T), "mu_s": np.zeros_like(T), "n_dot_n_prime": np.ones_like(T), "d_F": d_F,
     }
     out = magnon_currents(shape, values)
     return out["alpha_r_prime"], out["alpha_i_prime"]

@@ -23,7 +23,7 @@ from fastspin.physics.magnon import magnon_torque_coefficients
 
 BASE = {
     "g_r": 1.0, "g_i": 0.2, "s": 10.0, "gap": 0.05, "stiffness": 5.0, "T": 2.0, "T_e": 2.0,
-    "mu": 0.0, "mu_s": 0.0, "n_dot": 1.0, "d_F": 10.0,
+    "mu": 0.0, "mu_s": 0.0, "n_dot_n_prime": 1.0, "d_F": 10.0,
 }
 
 
@@ -159,13 +159,13 @@ def test_onsager_peltier_equals_T_times_seebeck(t, gap):
     assert p["spin_seebeck"] > 0 and p["thermal_conductance"] > 0 and p["spin_conductance"] > 0
 
 
-@pytest.mark.parametrize("n_dot", [1.0, -1.0])
-def test_collinear_currents_reduce_to_linear_response(n_dot):
+@pytest.mark.parametrize("n_dot_n_prime", [1.0, -1.0])
+def test_collinear_currents_reduce_to_linear_response(n_dot_n_prime):
     """i·n = g(μ + n·μ') + S δT and q̇ = −κ δT − Π(μ + n·μ') for small biases (Eqs. (4)-(5))."""
-    lin = run(n_dot=n_dot)
+    lin = run(n_dot_n_prime=n_dot_n_prime)
     for mu, mu_s, d_t in ((-1e-4, 3e-4, 0.0), (0.0, 0.0, 2e-4), (-2e-4, -1e-4, -1e-4)):
-        p = run(n_dot=n_dot, mu=mu, mu_s=mu_s, T=2.0 + d_t / 2, T_e=2.0 - d_t / 2)
-        force = mu + n_dot * mu_s
+        p = run(n_dot_n_prime=n_dot_n_prime, mu=mu, mu_s=mu_s, T=2.0 + d_t / 2, T_e=2.0 - d_t / 2)
+        force = mu + n_dot_n_prime * mu_s
         expected_spin = lin["spin_conductance"] * force + lin["spin_seebeck"] * d_t
         expected_heat = -lin["thermal_conductance"] * d_t - lin["spin_peltier"] * force
         assert p["spin_current_long"] == pytest.approx(expected_spin, rel=2e-3)
@@ -173,10 +173,10 @@ def test_collinear_currents_reduce_to_linear_response(n_dot):
         assert p["spin_current_dl"] == 0.0 and p["spin_current_fl"] == 0.0  # sin θ = 0
 
 
-@pytest.mark.parametrize("n_dot", [-1.0, -0.4, 0.0, 0.7, 1.0])
-def test_no_currents_in_equilibrium(n_dot):
+@pytest.mark.parametrize("n_dot_n_prime", [-1.0, -0.4, 0.0, 0.7, 1.0])
+def test_no_currents_in_equilibrium(n_dot_n_prime):
     """T = T', μ = μ' = 0: every M_ab, N_ab and current vanishes (detailed balance)."""
-    p = run(n_dot=n_dot)
+    p = run(n_dot_n_prime=n_dot_n_prime)
     scale = p["spin_conductance"] * BASE["T"]
     for key in ("spin_current_long", "spin_current_dl", "spin_current_fl", "M_pp", "M_pm", "M_mp"):
         assert abs(p[key]) < 1e-12 * scale, key
@@ -185,7 +185,7 @@ def test_no_currents_in_equilibrium(n_dot):
 
 def test_collinear_equilibrium_with_spin_accumulation():
     """n' = n, μ = −μ', T = T': the magnon gas is in equilibrium with N, so i·n = q̇ = 0."""
-    p = run(gap=0.5, mu=-0.3, mu_s=0.3, n_dot=1.0)
+    p = run(gap=0.5, mu=-0.3, mu_s=0.3, n_dot_n_prime=1.0)
     assert abs(p["spin_current_long"]) < 1e-13 * abs(p["M_pp"])
     assert abs(p["heat_current"]) < 1e-13 * abs(p["N_pp"])
 
@@ -193,17 +193,17 @@ def test_collinear_equilibrium_with_spin_accumulation():
 def test_effective_g_r_is_the_mu_prime_derivative_of_the_M_integrals():
     """g̃_r = (1−2n/s)g_r + 4π Σ_ab ∂_μ'M_ab (a/2 − b/2 + ab n·n') (Eq. (4)), by finite differences."""
     h = 1e-5
-    for n_dot in (0.3, -0.8):
-        up, down = run(n_dot=n_dot, mu_s=h), run(n_dot=n_dot, mu_s=-h)
+    for n_dot_n_prime in (0.3, -0.8):
+        up, down = run(n_dot_n_prime=n_dot_n_prime, mu_s=h), run(n_dot_n_prime=n_dot_n_prime, mu_s=-h)
         derivative = sum(
-            (up[key] - down[key]) / (2 * h) * (a / 2 - b / 2 + a * b * n_dot)
+            (up[key] - down[key]) / (2 * h) * (a / 2 - b / 2 + a * b * n_dot_n_prime)
             for key, a, b in (("M_pp", 1, 1), ("M_mm", -1, -1), ("M_pm", 1, -1), ("M_mp", -1, 1))
         )
-        p = run(n_dot=n_dot)
+        p = run(n_dot_n_prime=n_dot_n_prime)
         expected = p["g_r_tilde"] + 4 * math.pi * derivative
         assert p["g_r_eff"] == pytest.approx(expected, rel=1e-8)
         # the transverse current is linear in μ' with exactly g̃_r/4π · sin θ
-        sin_theta = math.sqrt(1 - n_dot**2)
+        sin_theta = math.sqrt(1 - n_dot_n_prime**2)
         slope = (up["spin_current_dl"] - down["spin_current_dl"]) / (2 * h)
         assert slope == pytest.approx(p["g_r_eff"] * sin_theta / (4 * math.pi), rel=1e-8)
         slope_fl = (up["spin_current_fl"] - down["spin_current_fl"]) / (2 * h)
@@ -274,7 +274,7 @@ def test_torque_coefficients_reduce_to_zero_temperature_values():
         ({"stiffness": 0.0}, "stiffness"),
         ({"gap": -0.1}, "gap"),
         ({"mu": 0.2, "gap": 0.1}, "mu"),
-        ({"n_dot": 1.5}, "n_dot"),
+        ({"n_dot_n_prime": 1.5}, "n_dot_n_prime"),
         ({"g_r": -1.0}, "g_r"),
         ({"T": "0.5 Tc"}, "T"),
     ],
