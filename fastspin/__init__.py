@@ -13,11 +13,16 @@ Public API::
 
 from __future__ import annotations
 
-from fastspin import units
-from fastspin.evaluation import evaluate
-from fastspin.model import Model, Output, Parameter, ParameterError
-from fastspin.registry import get_model, registered_models
-from fastspin.version import __version__
+# first: Numba's cache location must be set before any kernel module is imported
+from fastspin import _numba_cache
+
+_numba_cache.configure()
+
+from fastspin import units  # noqa: E402
+from fastspin.evaluation import evaluate  # noqa: E402
+from fastspin.model import Model, Output, Parameter, ParameterError  # noqa: E402
+from fastspin.registry import get_model, registered_models  # noqa: E402
+from fastspin.version import __version__  # noqa: E402
 
 __all__ = [
     "Model",

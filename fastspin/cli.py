@@ -15,7 +15,6 @@ keeping the blocks already done for a resume.
 
 from __future__ import annotations
 
-import os
 import shlex
 import sys
 import time
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import click
 
+from fastspin._numba_cache import set_cache_dir
 from fastspin.model import ParameterError
 from fastspin.registry import get_model_class, registered_models
 
@@ -121,7 +121,8 @@ def plan_command(spec_path: str, workers: int | None) -> None:
               help="TOML file with the cluster profile (queue, cores, memory, walltime, ...)")
 @click.option("--workers", type=int, default=None, help="embedded cluster size")
 @click.option("--numba-cache-dir", default=None,
-              help="Numba cache directory for the workers (default: NUMBA_CACHE_DIR)")
+              help="Numba cache directory (default: NUMBA_CACHE_DIR, else the checkout's "
+                   "__pycache__ for a source checkout, else the per-user cache directory)")
 @click.option("--progress/--no-progress", default=None,
               help="progress bar on stderr (default: when stderr is a terminal)")
 def run_command(
@@ -134,7 +135,7 @@ def run_command(
     from fastspin.workflows.sweep import sweep
 
     if numba_cache_dir:  # before the model's kernels are imported in this process
-        os.environ["NUMBA_CACHE_DIR"] = str(Path(numba_cache_dir).expanduser().absolute())
+        numba_cache_dir = set_cache_dir(numba_cache_dir)
     spec = load_spec(spec_path)
     cluster_arg = None
     if cluster is not None:
