@@ -171,6 +171,24 @@ def _write_layout(spec: SweepSpec, path: Path, command_line: str | None) -> None
         attributes={"long_name": "block seed: SeedSequence(run.seed, spawn_key=(block,))"},
     )
     seeds[...] = np.array([spec.block_seed(i) for i in range(spec.n_blocks)], dtype=np.int64).reshape(grid)
+    consolidate(path)
+
+
+def consolidate(path: str | Path) -> None:
+    """Write the store's consolidated metadata (the metadata of every array, in the root).
+
+    Without it, plain ``xarray.open_zarr(path)`` warns that it falls back to reading
+    each array's metadata.  Call it after anything that adds, removes or reshapes an
+    array or changes a non-root attribute: store creation, the end of every run, a
+    repair.  Writing data or the root group's attributes leaves it valid.
+    """
+    import warnings
+
+    with warnings.catch_warnings():
+        # zarr-python writes it into the v3 root zarr.json, as xarray reads it, and
+        # warns that the v3 specification has no such field yet
+        warnings.filterwarnings("ignore", message="Consolidated metadata", category=UserWarning)
+        zarr.consolidate_metadata(str(path), zarr_format=3)
 
 
 def _first_difference(old: Any, new: Any, where: str = "") -> str:
@@ -207,7 +225,10 @@ def prepare_store(
         attrs = read_root_attrs(path)
         if attrs["fastspin_spec_sha256"] != spec.fingerprint:
             old = json.loads(attrs.get("fastspin_spec_canonical", "{}"))
-            field = _first_difference(old, spec.canonical())
+            field = (
+                "model" if old.get("model") != spec.model.name  # the axes differ too, but say why
+                else _first_difference(old, spec.canonical())
+            )
             raise StoreError(
                 f"store {str(path)!r} holds a different spec ({field} differs; sha256 "
                 f"{attrs['fastspin_spec_sha256'][:12]} != {spec.fingerprint[:12]}); "
@@ -328,8 +349,21 @@ def open_store(path: str | Path):
     import xarray as xr
 
     path = Path(path)
-    read_root_attrs(path)
-    return xr.open_zarr(str(path), consolidated=False, zarr_format=3)
+    attrs = read_root_attrs(path)
+    dataset = xr.open_zarr(str(path), consolidated=False, zarr_format=3)
+    return dataset[_declared_order(attrs.get("model"), list(dataset.data_vars))]
+
+
+def _declared_order(model: str | None, names: list[str]) -> list[str]:
+    """``names`` in the order the model declares its outputs (Zarr lists them sorted)."""
+    from fastspin.model import ParameterError
+    from fastspin.registry import get_model_class
+
+    try:
+        declared = [o.name for o in get_model_class(str(model)).outputs]
+    except ParameterError:  # a plugin model that is not installed here: keep the store's order
+        return names
+    return [n for n in declared if n in names] + [n for n in names if n not in declared]
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from fastspin.workflows import runner
 from fastspin.workflows.spec import SweepSpec, load_spec
 from fastspin.workflows.store import (
     append_run_record,
+    consolidate,
     done_flags,
     open_store,
     prepare_store,
@@ -226,6 +227,8 @@ def sweep(
             error=f"{type(err).__name__}: {err}"[:500],
         )
         raise
+    finally:
+        consolidate(path)
     result.wall_seconds = time.monotonic() - start
     update_run_record(
         path, result.run_index, finished=utc_now(), blocks_computed=len(result.computed),
