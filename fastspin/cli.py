@@ -1,7 +1,7 @@
 """The ``fastspin`` command line: one click group.
 
 ``fastspin models [NAME]``                declared parameters, outputs and reference
-``fastspin plan SPEC``                    blocks, points and a cost estimate; computes nothing
+``fastspin plan SPEC``                    blocks, points and a measured cost estimate; writes nothing
 ``fastspin run SPEC --out STORE``         run or resume (``--overwrite`` starts again)
 ``fastspin status STORE``                 blocks done, compute time, runs
 ``fastspin plot STORE --var I_charge --sel T_S=0.3 --out slice.png``
@@ -93,6 +93,9 @@ def _command_line(spec_path: str, ctx: click.Context) -> str:
     """``fastspin run SPEC --out ...`` as given (options that differ from their defaults)."""
     words = ["fastspin", "run", spec_path]
     for name, value in ctx.params.items():
+        if name == "in_process" and value is not None:
+            words.append("--in-process" if value else "--cluster-local")
+            continue
         if name == "spec_path" or value in (None, False):
             continue
         flag = "--" + name.replace("_", "-")
@@ -104,7 +107,7 @@ def _command_line(spec_path: str, ctx: click.Context) -> str:
 @click.argument("spec_path", metavar="SPEC")
 @click.option("--workers", type=int, default=None, help="workers for the time estimate")
 def plan_command(spec_path: str, workers: int | None) -> None:
-    """Show blocks, points and a cost estimate for SPEC, without computing."""
+    """Show blocks, points and a cost estimate for SPEC (times a few points, writes nothing)."""
     from fastspin.workflows.spec import load_spec
     from fastspin.workflows.sweep import plan_text
 
@@ -125,10 +128,14 @@ def plan_command(spec_path: str, workers: int | None) -> None:
                    "__pycache__ for a source checkout, else the per-user cache directory)")
 @click.option("--progress/--no-progress", default=None,
               help="progress bar on stderr (default: when stderr is a terminal)")
+@click.option("--in-process/--cluster-local", "in_process", default=None,
+              help="run the blocks in this process, or on local Dask workers (default: in "
+                   "this process when the calibrated cost is under a few seconds and no "
+                   "scheduler or cluster is asked for)")
 def run_command(
     spec_path: str, out: str, overwrite: bool, scheduler: str | None, cluster: str | None,
     cluster_config: str | None, workers: int | None, numba_cache_dir: str | None,
-    progress: bool | None,
+    progress: bool | None, in_process: bool | None,
 ) -> None:
     """Run SPEC into the Zarr store OUT, resuming it if it holds the same spec."""
     from fastspin.workflows.spec import load_spec
@@ -152,6 +159,7 @@ def run_command(
             spec, out, overwrite=overwrite, scheduler=scheduler, cluster=cluster_arg,
             cluster_config=cluster_config, workers=workers, numba_cache_dir=numba_cache_dir,
             progress=progress, command_line=_command_line(spec_path, click.get_current_context()),
+            in_process=in_process,
         )
     except RuntimeError as err:
         click.echo(f"fastspin: error: {err}", err=True)

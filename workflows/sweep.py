@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from fastspin._numba_cache import set_cache_dir
 from fastspin.model import ParameterError
-from fastspin.workflows import runner
+from fastspin.workflows.calibrate import calibrate
 from fastspin.workflows.spec import SweepSpec, load_spec
 from fastspin.workflows.store import (
     append_run_record,
@@ -38,6 +39,9 @@ from fastspin.workflows.store import (
     utc_now,
     write_block,
 )
+
+#: a sweep that asks for no runner runs in this process when its calibrated cost is lower
+IN_PROCESS_SECONDS = 5.0
 
 
 @dataclass
@@ -74,36 +78,40 @@ def run_block(spec: SweepSpec, path: str, index: int, run: int) -> tuple[int, fl
 
 
 class Progress:
-    """A one-line progress bar (blocks done, rate, ETA) on a terminal stream."""
+    """Blocks done, rate and time left: a ``tqdm.auto`` bar (a widget in a notebook,
+    a text bar on a terminal), plus one-line notes such as "starting 2 workers..."."""
 
     def __init__(self, total: int, stream: TextIO | None, enabled: bool):
         self.total = total
         self.stream = stream or sys.stderr
         self.enabled = enabled
         self.done = 0
-        self.start = time.monotonic()
+        self._bar: Any = None
 
     def note(self, text: str) -> None:
         if self.enabled:
             print(text, file=self.stream, flush=True)
 
+    def begin(self) -> None:
+        """Start the bar (its rate and ETA count from here, not from cluster start-up)."""
+        if self.enabled and self._bar is None and self.total:
+            from tqdm.auto import tqdm
+
+            self._bar = tqdm(total=self.total, unit="block", desc="fastspin", file=self.stream,
+                             dynamic_ncols=True, mininterval=0.2)
+
     def update(self, n: int = 1) -> None:
         self.done += n
-        if not self.enabled:
-            return
-        elapsed = time.monotonic() - self.start
-        rate = self.done / elapsed if elapsed > 0 else 0.0
-        left = (self.total - self.done) / rate if rate > 0 else math.inf
-        eta = "?" if not math.isfinite(left) else _format_seconds(left)
-        width = 30
-        filled = int(width * self.done / max(self.total, 1))
-        bar = "#" * filled + "." * (width - filled)
-        self.stream.write(
-            f"\r[{bar}] {self.done}/{self.total} blocks  {_format_seconds(elapsed)} elapsed, {eta} left "
-        )
-        if self.done >= self.total:
-            self.stream.write("\n")
-        self.stream.flush()
+        self.begin()
+        if self._bar is not None:
+            self._bar.update(n)
+            if self.done >= self.total:
+                self.close()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
 
 
 def _format_seconds(seconds: float) -> str:
@@ -120,6 +128,7 @@ def _client_for(
     spec: SweepSpec, scheduler: str, cluster: Any, cluster_config: Any, workers: int | None,
     numba_cache_dir: str | None,
 ) -> Iterator[Any]:
+    from fastspin.workflows import runner  # imports distributed: only when Dask is used
     if cluster is not None or cluster_config is not None:
         profile = runner.load_cluster_profile(cluster, cluster_config)
         with runner.jobqueue_client(profile, numba_cache_dir) as client:
@@ -146,6 +155,7 @@ def sweep(
     progress: bool | None = None,
     progress_stream: TextIO | None = None,
     command_line: str | None = None,
+    in_process: bool | None = None,
 ) -> SweepResult:
     """Run (or resume) a sweep into a Zarr store and return what was done.
 
@@ -154,8 +164,12 @@ def sweep(
     Keyword arguments override the spec's ``[run]`` table: ``scheduler`` ("local",
     "serial" or an address), ``cluster`` ("slurm"/"pbs" or a profile dict),
     ``cluster_config`` (TOML file), ``workers``, ``numba_cache_dir``.  ``client``:
-    an existing ``distributed.Client`` to use as is.  ``progress``: draw the
-    progress bar (default: when stderr is a terminal).
+    an existing ``distributed.Client`` to use as is.  ``progress``: notes and a
+    ``tqdm.auto`` progress bar (default: when stderr is a terminal or in a notebook).
+    ``in_process``: run the blocks in this process (True) or on Dask (False); by
+    default a sweep that asks for no scheduler, cluster or client runs in this
+    process when its calibrated cost (:func:`fastspin.workflows.calibrate.calibrate`)
+    is below :data:`IN_PROCESS_SECONDS`, since starting workers would take longer.
 
     The spec is validated completely before anything is written; an existing store
     is resumed when it holds the same spec (same sha256 fingerprint) and refused
@@ -163,6 +177,10 @@ def sweep(
     """
     spec = load_spec(spec)
     run_options = spec.run
+    nothing_requested = (
+        client is None and scheduler is None and cluster is None and cluster_config is None
+        and not any(key in run_options for key in ("scheduler", "cluster"))
+    )
     if cluster is None and scheduler is None:
         cluster = run_options.get("cluster")  # an explicit scheduler overrides the spec's cluster
     scheduler = scheduler or run_options.get("scheduler", "local")
@@ -173,6 +191,8 @@ def sweep(
         or os.environ.get("FASTSPIN_NUMBA_CACHE_DIR")
     )
     if cluster_config is not None or cluster is not None:
+        from fastspin.workflows import runner
+
         runner.load_cluster_profile(cluster, cluster_config)  # validate before writing
     if store is None:
         store = f"{spec.model.name}-{spec.fingerprint[:8]}.zarr"
@@ -187,14 +207,30 @@ def sweep(
     )
     if progress is None:
         stream = progress_stream or sys.stderr
-        progress = bool(getattr(stream, "isatty", lambda: False)())
+        progress = bool(getattr(stream, "isatty", lambda: False)()) or "ipykernel" in sys.modules
     bar = Progress(len(todo), progress_stream, progress)
     start = time.monotonic()
+    if todo and in_process is None and nothing_requested:
+        if numba_cache_dir:
+            set_cache_dir(numba_cache_dir)
+        bar.note(f"fastspin: {len(todo)} blocks to compute; timing the model on a few points...")
+        estimate = calibrate(spec).seconds * len(todo) / spec.n_blocks
+        in_process = estimate < IN_PROCESS_SECONDS
+        bar.note(f"fastspin: ~{_format_seconds(estimate)} of compute on one core"
+                 + (": running in this process" if in_process else ""))
+    if in_process:
+        if client is not None or cluster is not None or cluster_config is not None:
+            raise ParameterError("in_process: give no client, cluster or cluster_config with it")
+        scheduler = "serial"
+    elif in_process is False and scheduler == "serial":
+        scheduler = "local"
     runner_name = (
         "client" if client is not None
         else "jobqueue" if (cluster is not None or cluster_config is not None)
         else scheduler
     )
+    if numba_cache_dir and runner_name == "serial":
+        set_cache_dir(numba_cache_dir)
     result.run_index = append_run_record(
         path,
         {
@@ -217,6 +253,12 @@ def sweep(
         elif todo and client is not None:
             _run_on_client(client, spec, path, todo, result, bar, numba_cache_dir)
         elif todo:
+            from fastspin.workflows.runner import available_cores
+
+            where = "a scheduler at " + scheduler if "://" in scheduler else (
+                "a batch cluster" if runner_name == "jobqueue"
+                else f"{workers or available_cores()} workers")
+            bar.note(f"fastspin: starting {where}...")
             with _client_for(
                 spec, scheduler, cluster, cluster_config, workers, numba_cache_dir
             ) as own_client:
@@ -228,6 +270,7 @@ def sweep(
         )
         raise
     finally:
+        bar.close()
         consolidate(path)
     result.wall_seconds = time.monotonic() - start
     update_run_record(
@@ -250,13 +293,15 @@ def _run_on_client(
 ) -> None:
     from distributed import as_completed
 
+    from fastspin.workflows import runner  # imports distributed: only when Dask is used
+
     client.register_plugin(
         runner.WarmupPlugin(spec.model.name, numba_cache_dir), name="fastspin-warmup"
     )
     link = getattr(client, "dashboard_link", None)
     if link:
         bar.note(f"fastspin: dashboard at {link}")
-    bar.start = time.monotonic()  # the ETA counts from the first task, not cluster start-up
+    bar.begin()  # the rate and ETA count from the first task, not cluster start-up
     retries = int(spec.run.get("retries", 0))
     prefix = f"fastspin-{spec.fingerprint[:12]}-r{result.run_index}"
     futures = [
@@ -280,9 +325,24 @@ def _run_on_client(
             client.cancel(pending)
 
 
+def _format_value(value: Any) -> str:
+    """A fixed parameter as written: integers without ".0", None as self-consistent."""
+    if value is None:
+        return "self-consistent"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    return str(value)
+
+
 def plan_text(spec: SweepSpec, workers: int | None = None) -> str:
-    """The ``fastspin plan`` report: grid, blocks, points and a cost estimate."""
-    workers = workers or spec.run.get("workers") or runner.available_cores()
+    """The ``fastspin plan`` report: grid, blocks, points and a cost estimate.
+
+    The estimate is measured: :func:`fastspin.workflows.calibrate.calibrate` times the
+    model on a few points of this grid (well under a second for every example).
+    """
+    from fastspin.workflows.runner import available_cores
+
+    workers = workers or spec.run.get("workers") or available_cores()
     lines = [f"model     {spec.model.name}"]
     if spec.model.reference is not None:
         lines.append(f"reference {spec.model.reference.citation()}")
@@ -293,22 +353,29 @@ def plan_text(spec: SweepSpec, workers: int | None = None) -> str:
             f"  {name:<10} {len(values):>6} values  {values.min():.6g} .. {values.max():.6g} [{unit}]"
         )
     for name, value in spec.params.items():
-        lines.append(f"  {name:<10} fixed = {value if value is not None else 'self-consistent'}")
+        lines.append(f"  {name:<10} fixed = {_format_value(value)}")
     n_outputs = len(spec.model.outputs)
     size = spec.n_points * n_outputs * 8
     block_points = math.prod(spec.block)
-    cost = spec.estimated_seconds()
+    measured = calibrate(spec)
+    cost = measured.seconds
+    requested = spec.run.get("cluster") or spec.run.get("scheduler")
+    runs_here = cost < IN_PROCESS_SECONDS and not requested
     lines += [
         f"points    {spec.n_points}",
         f"blocks    {spec.n_blocks} of shape {dict(zip(spec.dims, spec.block, strict=True))} "
         f"({block_points} points, ~{block_points * n_outputs * 8 / 2**20:.1f} MiB each)",
         f"outputs   {', '.join(o.name for o in spec.model.outputs)}  (~{size / 2**20:.1f} MiB uncompressed)",
         f"cost      ~{_format_seconds(cost)} on one core, ~{_format_seconds(cost / workers)} on "
-        f"{workers} workers (model estimate {spec.model.cost_per_point:g} s/point)",
+        f"{workers} workers (timed on {measured.points_timed} points of the grid)",
+        f"runner    {requested!r} (the spec's [run])" if requested else
+        "runner    in this process (under "
+        f"{IN_PROCESS_SECONDS:g} s; --cluster-local to start workers)" if runs_here else
+        f"runner    {workers} local workers (--in-process to run here)",
         f"RNG seed  {spec.seed}" if spec.model.stochastic else "",
         f"sha256    {spec.fingerprint}",
     ]
     return "\n".join(line for line in lines if line)
 
 
-__all__ = ["SweepResult", "plan_text", "run_block", "sweep", "ParameterError"]
+__all__ = ["IN_PROCESS_SECONDS", "SweepResult", "plan_text", "run_block", "sweep", "ParameterError"]
