@@ -177,6 +177,8 @@ def sweep(
     """
     spec = load_spec(spec)
     run_options = spec.run
+    if in_process and (client is not None or cluster is not None or cluster_config is not None):
+        raise ParameterError("in_process: give no client, cluster or cluster_config with it")
     nothing_requested = (
         client is None and scheduler is None and cluster is None and cluster_config is None
         and not any(key in run_options for key in ("scheduler", "cluster"))
@@ -219,8 +221,6 @@ def sweep(
         bar.note(f"fastspin: ~{_format_seconds(estimate)} of compute on one core"
                  + (": running in this process" if in_process else ""))
     if in_process:
-        if client is not None or cluster is not None or cluster_config is not None:
-            raise ParameterError("in_process: give no client, cluster or cluster_config with it")
         scheduler = "serial"
     elif in_process is False and scheduler == "serial":
         scheduler = "local"
