@@ -39,7 +39,11 @@ python -m pip install --quiet --upgrade pip
 
 echo "== README command 1 (regular install, main job, plot)"
 start=$SECONDS
-pip install --quiet . && fastspin run examples/sis_phase_diagram.toml --out sis_phase.zarr && fastspin plot sis_phase.zarr --var G0 --x h --out sis_G0.png
+# (a failing && list does not stop a `set -e` script: test it)
+if ! { pip install --quiet . && fastspin run examples/sis_phase_diagram.toml --out sis_phase.zarr && fastspin plot sis_phase.zarr --var G0 --x h --out sis_G0.png; }; then
+    echo "readme.sh: FAIL: README command 1" >&2
+    exit 1
+fi
 echo "   $((SECONDS - start)) s"
 
 site=$(python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
