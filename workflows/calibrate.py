@@ -9,9 +9,10 @@ cost of one ``evaluate_block`` call.  So :func:`calibrate` times the model itsel
 0. one untimed point (first-call costs), then
 1. a pilot of at most 2 values per axis (1 along an axis of block size 1), at
    the midpoints of equal strata of the axis' indices;
-2. if a whole block is then expected to take under :data:`BLOCK_BUDGET_SECONDS`,
-   the middle block of the sweep itself (once untimed, then the median of up to
-   :data:`REPEATS` timings),
+2. if a whole block is then expected to take under :data:`BLOCK_BUDGET_SECONDS`
+   (the pilot's time per point overstates it when a call has a fixed cost), the
+   middle block of the sweep itself (a cheap one once untimed, then the median of
+   up to :data:`REPEATS` timings),
    so the fixed cost per call and the per-point cost are both in the estimate:
    ``seconds = t_block * n_points / block_points``;
 3. otherwise the points are expensive and the fixed cost negligible: an outer
@@ -35,8 +36,10 @@ import numpy as np
 from fastspin.evaluation import broadcast_params
 from fastspin.workflows.spec import SweepSpec
 
-#: a whole block is timed when it is expected to take less than this (seconds)
-BLOCK_BUDGET_SECONDS = 0.25
+#: a whole block is timed when the pilot predicts less than this (CPU seconds)
+BLOCK_BUDGET_SECONDS = 2.0
+#: a block predicted under this is timed (after one untimed call) up to REPEATS times
+REPEAT_BUDGET_SECONDS = 0.25
 #: at most this many timings of a cheap block (their median is used)
 REPEATS = 5
 
@@ -90,13 +93,15 @@ def calibrate(spec: SweepSpec) -> Calibration:
     grid, n_pilot = _mini_grid(spec, 2)
     pilot = _timed(spec, grid)
     block_points = math.prod(spec.block)
-    if pilot / n_pilot * block_points < BLOCK_BUDGET_SECONDS:
+    predicted = pilot / n_pilot * block_points  # an upper bound when a call has a fixed cost
+    if predicted < BLOCK_BUDGET_SECONDS:
         block = spec.block_at(spec.n_blocks // 2)
         points = math.prod(block.shape)
         params = spec.block_params(block)
-        _timed(spec, params)  # untimed: a first call on the block's own shape may set up tables
+        if predicted < REPEAT_BUDGET_SECONDS:
+            _timed(spec, params)  # untimed: a first call on a block's shape may set up tables
         times = [_timed(spec, params)]
-        while len(times) < REPEATS and sum(times) < BLOCK_BUDGET_SECONDS:
+        while len(times) < REPEATS and sum(times) < REPEAT_BUDGET_SECONDS:
             times.append(_timed(spec, params))  # a cheap block: the median of a few
         seconds = float(np.median(times)) * spec.n_points / points
         timed = n_pilot + points
@@ -107,4 +112,4 @@ def calibrate(spec: SweepSpec) -> Calibration:
     return Calibration(seconds, timed, time.perf_counter() - start)
 
 
-__all__ = ["BLOCK_BUDGET_SECONDS", "REPEATS", "Calibration", "calibrate"]
+__all__ = ["BLOCK_BUDGET_SECONDS", "REPEATS", "REPEAT_BUDGET_SECONDS", "Calibration", "calibrate"]

@@ -61,6 +61,17 @@ class SweepResult:
     def dataset(self):
         return open_store(self.path)
 
+    def __repr__(self) -> str:
+        """Counts, not the list of block indices."""
+        return (f"SweepResult({str(self.path)!r}, {'resumed' if self.resumed else 'created'}, "
+                f"computed {len(self.computed)} of {self.n_blocks} blocks, {self.skipped} already "
+                f"done, {self.wall_seconds:.1f} s wall)")
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        return f"<code>{escape(repr(self))}</code>"
+
 
 def run_block(spec: SweepSpec, path: str, index: int, run: int) -> tuple[int, float]:
     """One task: evaluate block ``index`` and write it (data first, done flag last)."""
@@ -157,24 +168,7 @@ def sweep(
     command_line: str | None = None,
     in_process: bool | None = None,
 ) -> SweepResult:
-    """Run (or resume) a sweep into a Zarr store and return what was done.
-
-    ``spec``: TOML path, dict or :class:`SweepSpec`.  ``store``: directory of the
-    Zarr store (default ``<model>-<fingerprint[:8]>.zarr`` in the working dir).
-    Keyword arguments override the spec's ``[run]`` table: ``scheduler`` ("local",
-    "serial" or an address), ``cluster`` ("slurm"/"pbs" or a profile dict),
-    ``cluster_config`` (TOML file), ``workers``, ``numba_cache_dir``.  ``client``:
-    an existing ``distributed.Client`` to use as is.  ``progress``: notes and a
-    ``tqdm.auto`` progress bar (default: when stderr is a terminal or in a notebook).
-    ``in_process``: run the blocks in this process (True) or on Dask (False); by
-    default a sweep that asks for no scheduler, cluster or client runs in this
-    process when its calibrated cost (:func:`fastspin.workflows.calibrate.calibrate`)
-    is below :data:`IN_PROCESS_SECONDS`, since starting workers would take longer.
-
-    The spec is validated completely before anything is written; an existing store
-    is resumed when it holds the same spec (same sha256 fingerprint) and refused
-    otherwise unless ``overwrite``.
-    """
+    """The implementation of :func:`fastspin.sweep`, documented there (same parameters)."""
     spec = load_spec(spec)
     run_options = spec.run
     if in_process and (client is not None or cluster is not None or cluster_config is not None):
