@@ -202,8 +202,15 @@ def status_command(store: str) -> None:
 @click.option("--sel", "sel", multiple=True, help="fix an axis: name=value (nearest point)")
 @click.option("--x", "x", default=None, help="axis on the horizontal axis of a 2-D map")
 @click.option("--out", "out", default=None, help="PNG file (default: STORE_VAR.png)")
+@click.option("--robust/--no-robust", default=None,
+              help="colour limits at the 2nd-98th percentiles (default: for signed data)")
+@click.option("--center", type=float, default=None,
+              help="centre of a diverging colour map (default: 0 for signed data)")
+@click.option("--norm", type=click.Choice(["linear", "symlog"]), default=None,
+              help="colour scale; symlog shows decades on both sides of the centre "
+                   "(default: symlog for signed data, else linear)")
 def plot_command(store: str, var: str | None, sel: tuple[str, ...], x: str | None,
-                 out: str | None) -> None:
+                 out: str | None, robust: bool | None, center: float | None, norm: str) -> None:
     """Draw a 1-D or 2-D slice of STORE to a PNG file."""
     from fastspin.figures.slice import plot_slice, select_slice
     from fastspin.workflows.store import open_store
@@ -211,7 +218,7 @@ def plot_command(store: str, var: str | None, sel: tuple[str, ...], x: str | Non
     ds = open_store(store)
     array = select_slice(ds, var, _parse_selection(sel))
     target = out or f"{Path(store).with_suffix('')}_{array.name}.png"
-    click.echo(plot_slice(array.load(), target, x))
+    click.echo(plot_slice(array.load(), target, x, robust=robust, center=center, norm=norm))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,17 +6,18 @@ point by orders of magnitude, and a cheap model's cost is dominated by the fixed
 cost of one ``evaluate_block`` call.  So :func:`calibrate` times the model itself
 (kernels already compiled or loaded: :meth:`Model.warmup` first):
 
-0. one untimed point (first-call costs), then
+0. one point of the grid, untimed (first-call costs), then timed: ``t1``;
 1. a pilot of at most 2 values per axis (1 along an axis of block size 1), at
-   the midpoints of equal strata of the axis' indices;
-2. if a whole block is then expected to take under :data:`BLOCK_BUDGET_SECONDS`
-   (the pilot's time per point overstates it when a call has a fixed cost), the
-   middle block of the sweep itself (a cheap one once untimed, then the median of
-   up to :data:`REPEATS` timings),
-   so the fixed cost per call and the per-point cost are both in the estimate:
+   the midpoints of equal strata of the axis' indices: ``t_pilot``;
+2. if ``t_pilot < 2 t1`` the fixed cost of a call dominates (as for ``sis``, whose
+   blocks share one set of tables): the middle block of the sweep itself is timed
+   (once untimed, then the median of up to :data:`REPEATS` timings),
    ``seconds = t_block * n_points / block_points``;
-3. otherwise the points are expensive and the fixed cost negligible: an outer
-   grid of up to 3 stratum midpoints per axis, ``seconds = n_points * t / n``.
+3. otherwise the points themselves cost (self-consistent gaps, Monte Carlo
+   ensembles), and their cost varies over the grid, which one block would not see:
+   an outer grid of 8, 6, 4 or (for expensive points) 3 stratum midpoints per
+   axis, the most that fit in :data:`MINI_BUDGET_SECONDS`,
+   ``seconds = n_points * t / n``.
 
 Stratum midpoints follow the axis' own spacing (a log-spaced axis is sampled
 log-uniformly), so a cost that grows along an axis is averaged as the sweep
@@ -36,10 +37,12 @@ import numpy as np
 from fastspin.evaluation import broadcast_params
 from fastspin.workflows.spec import SweepSpec
 
-#: a whole block is timed when the pilot predicts less than this (CPU seconds)
+#: a whole block (fixed cost per call) is timed when predicted under this (CPU seconds)
 BLOCK_BUDGET_SECONDS = 2.0
-#: a block predicted under this is timed (after one untimed call) up to REPEATS times
+#: a cheap block is timed up to REPEATS times while their sum is under this
 REPEAT_BUDGET_SECONDS = 0.25
+#: expensive points: as many per axis (8, 6, 4, at least 3) as fit under this
+MINI_BUDGET_SECONDS = 1.0
 #: at most this many timings of a cheap block (their median is used)
 REPEATS = 5
 
@@ -89,27 +92,33 @@ def calibrate(spec: SweepSpec) -> Calibration:
     """
     start = time.perf_counter()
     type(spec.model).warmup()
-    _timed(spec, _mini_grid(spec, 1)[0])
+    one, _ = _mini_grid(spec, 1)
+    _timed(spec, one)
+    t_one = _timed(spec, one)
     grid, n_pilot = _mini_grid(spec, 2)
     pilot = _timed(spec, grid)
+    timed = 1 + n_pilot
     block_points = math.prod(spec.block)
-    predicted = pilot / n_pilot * block_points  # an upper bound when a call has a fixed cost
-    if predicted < BLOCK_BUDGET_SECONDS:
+    # the fixed cost of a call dominates when more points barely cost more
+    fixed_cost = n_pilot > 1 and pilot < 2.0 * t_one
+    per_point = max(pilot - t_one, 0.0) / max(n_pilot - 1, 1)
+    if fixed_cost and t_one + per_point * block_points < BLOCK_BUDGET_SECONDS:
         block = spec.block_at(spec.n_blocks // 2)
         points = math.prod(block.shape)
         params = spec.block_params(block)
-        if predicted < REPEAT_BUDGET_SECONDS:
-            _timed(spec, params)  # untimed: a first call on a block's shape may set up tables
+        _timed(spec, params)  # untimed: a first call on a block's shape may set up tables
         times = [_timed(spec, params)]
         while len(times) < REPEATS and sum(times) < REPEAT_BUDGET_SECONDS:
             times.append(_timed(spec, params))  # a cheap block: the median of a few
         seconds = float(np.median(times)) * spec.n_points / points
-        timed = n_pilot + points
+        timed += points
     else:
-        grid, n = _mini_grid(spec, 3)
+        cost = pilot / n_pilot
+        m = next((m for m in (8, 6, 4) if cost * m ** len(spec.axes) < MINI_BUDGET_SECONDS), 3)
+        grid, n = _mini_grid(spec, m)
         seconds = _timed(spec, grid) * spec.n_points / n
-        timed = n_pilot + n
+        timed += n
     return Calibration(seconds, timed, time.perf_counter() - start)
 
 
-__all__ = ["BLOCK_BUDGET_SECONDS", "REPEATS", "REPEAT_BUDGET_SECONDS", "Calibration", "calibrate"]
+__all__ = ["BLOCK_BUDGET_SECONDS", "MINI_BUDGET_SECONDS", "REPEATS", "REPEAT_BUDGET_SECONDS", "Calibration", "calibrate"]
