@@ -77,10 +77,11 @@ def sweep(
     an existing ``distributed.Client`` to use as is.  ``progress``: notes and a
     ``tqdm.auto`` progress bar (default: when stderr is a terminal or in a notebook).
     ``in_process``: run the blocks in this process (True) or on Dask (False); by
-    default a sweep that asks for no scheduler, cluster or client runs in this
-    process when its calibrated cost (:func:`fastspin.workflows.calibrate.calibrate`)
-    is below :data:`fastspin.workflows.sweep.IN_PROCESS_SECONDS`, since starting
-    workers would take longer.
+    default a sweep that asks for no scheduler, cluster, workers or client runs in
+    this process when its calibrated cost
+    (:func:`fastspin.workflows.calibrate.calibrate`) is below
+    :data:`fastspin.workflows.sweep.IN_PROCESS_SECONDS`, since starting workers
+    would take longer.
 
     The spec is validated completely before anything is written; an existing store
     is resumed when it holds the same spec (same sha256 fingerprint) and refused

@@ -173,9 +173,10 @@ def sweep(
     run_options = spec.run
     if in_process and (client is not None or cluster is not None or cluster_config is not None):
         raise ParameterError("in_process: give no client, cluster or cluster_config with it")
-    nothing_requested = (
+    nothing_requested = (  # a number of workers asks for the embedded cluster too
         client is None and scheduler is None and cluster is None and cluster_config is None
-        and not any(key in run_options for key in ("scheduler", "cluster"))
+        and workers is None
+        and not any(key in run_options for key in ("scheduler", "cluster", "workers"))
     )
     if cluster is None and scheduler is None:
         cluster = run_options.get("cluster")  # an explicit scheduler overrides the spec's cluster
@@ -353,7 +354,8 @@ def plan_text(spec: SweepSpec, workers: int | None = None) -> str:
     block_points = math.prod(spec.block)
     measured = calibrate(spec)
     cost = measured.seconds
-    requested = spec.run.get("cluster") or spec.run.get("scheduler")
+    requested = spec.run.get("cluster") or spec.run.get("scheduler") or (
+        f"{spec.run['workers']} workers" if "workers" in spec.run else None)
     runs_here = cost < IN_PROCESS_SECONDS and not requested
     lines += [
         f"points    {spec.n_points}",
