@@ -143,6 +143,9 @@ def run_command(
 
     if numba_cache_dir:  # before the model's kernels are imported in this process
         numba_cache_dir = set_cache_dir(numba_cache_dir)
+    if progress or (progress is None and sys.stderr.isatty()):
+        # importing the model loads its compiled kernels, which takes a moment
+        click.echo(f"fastspin: loading {spec_path} and its model...", err=True)
     spec = load_spec(spec_path)
     cluster_arg = None
     if cluster is not None:
