@@ -1,7 +1,7 @@
 """The ``fastspin`` command line: one click group.
 
 ``fastspin models [NAME]``                declared parameters, outputs and reference
-``fastspin plan SPEC``                    blocks, points and a cost estimate; computes nothing
+``fastspin plan SPEC``                    blocks, points and a measured cost estimate; writes nothing
 ``fastspin run SPEC --out STORE``         run or resume (``--overwrite`` starts again)
 ``fastspin status STORE``                 blocks done, compute time, runs, lock holder
 ``fastspin verify STORE``                 check every done chunk's CRC-32C; exit 1 naming bad blocks
@@ -16,7 +16,6 @@ keeping the blocks already done for a resume.
 
 from __future__ import annotations
 
-import os
 import shlex
 import sys
 import time
@@ -24,6 +23,7 @@ from pathlib import Path
 
 import click
 
+from fastspin._numba_cache import set_cache_dir
 from fastspin.cli_fit import register_fit_commands
 from fastspin.model import ParameterError
 from fastspin.registry import get_model_class, registered_models
@@ -95,6 +95,9 @@ def _command_line(spec_path: str, ctx: click.Context) -> str:
     """``fastspin run SPEC --out ...`` as given (options that differ from their defaults)."""
     words = ["fastspin", "run", spec_path]
     for name, value in ctx.params.items():
+        if name == "in_process" and value is not None:
+            words.append("--in-process" if value else "--cluster-local")
+            continue
         if name == "spec_path" or value in (None, False):
             continue
         flag = "--" + name.replace("_", "-")
@@ -106,7 +109,7 @@ def _command_line(spec_path: str, ctx: click.Context) -> str:
 @click.argument("spec_path", metavar="SPEC")
 @click.option("--workers", type=int, default=None, help="workers for the time estimate")
 def plan_command(spec_path: str, workers: int | None) -> None:
-    """Show blocks, points and a cost estimate for SPEC, without computing."""
+    """Show blocks, points and a cost estimate for SPEC (times a few points, writes nothing)."""
     from fastspin.workflows.spec import load_spec
     from fastspin.workflows.sweep import plan_text
 
@@ -128,21 +131,29 @@ def plan_command(spec_path: str, workers: int | None) -> None:
               help="TOML file with the cluster profile (queue, cores, memory, walltime, ...)")
 @click.option("--workers", type=int, default=None, help="embedded cluster size")
 @click.option("--numba-cache-dir", default=None,
-              help="Numba cache directory for the workers (default: NUMBA_CACHE_DIR)")
+              help="Numba cache directory (default: NUMBA_CACHE_DIR, else the checkout's "
+                   "__pycache__ for a source checkout, else the per-user cache directory)")
 @click.option("--progress/--no-progress", default=None,
               help="progress bar on stderr (default: when stderr is a terminal)")
+@click.option("--in-process/--cluster-local", "in_process", default=None,
+              help="run the blocks in this process, or on local Dask workers (default: in "
+                   "this process when the calibrated cost is under a few seconds and no "
+                   "scheduler or cluster is asked for)")
 def run_command(
     spec_path: str, out: str, overwrite: bool, repair: bool, break_lock: bool,
     scheduler: str | None, cluster: str | None,
     cluster_config: str | None, workers: int | None, numba_cache_dir: str | None,
-    progress: bool | None,
+    progress: bool | None, in_process: bool | None,
 ) -> None:
     """Run SPEC into the Zarr store OUT, resuming it if it holds the same spec."""
     from fastspin.workflows.spec import load_spec
     from fastspin.workflows.sweep import sweep
 
     if numba_cache_dir:  # before the model's kernels are imported in this process
-        os.environ["NUMBA_CACHE_DIR"] = str(Path(numba_cache_dir).expanduser().absolute())
+        numba_cache_dir = set_cache_dir(numba_cache_dir)
+    if progress or (progress is None and sys.stderr.isatty()):
+        # importing the model loads its compiled kernels, which takes a moment
+        click.echo(f"fastspin: loading {spec_path} and its model...", err=True)
     spec = load_spec(spec_path)
     cluster_arg = None
     if cluster is not None:
@@ -160,6 +171,7 @@ def run_command(
             scheduler=scheduler, cluster=cluster_arg,
             cluster_config=cluster_config, workers=workers, numba_cache_dir=numba_cache_dir,
             progress=progress, command_line=_command_line(spec_path, click.get_current_context()),
+            in_process=in_process,
         )
     except RuntimeError as err:
         click.echo(f"fastspin: error: {err}", err=True)
@@ -236,8 +248,15 @@ def verify_command(store: str) -> None:
 @click.option("--sel", "sel", multiple=True, help="fix an axis: name=value (nearest point)")
 @click.option("--x", "x", default=None, help="axis on the horizontal axis of a 2-D map")
 @click.option("--out", "out", default=None, help="PNG file (default: STORE_VAR.png)")
+@click.option("--robust/--no-robust", default=None,
+              help="colour limits at the 2nd-98th percentiles (default: for signed data)")
+@click.option("--center", type=float, default=None,
+              help="centre of a diverging colour map (default: 0 for signed data)")
+@click.option("--norm", type=click.Choice(["linear", "symlog"]), default=None,
+              help="colour scale; symlog shows decades on both sides of the centre "
+                   "(default: symlog for signed data, else linear)")
 def plot_command(store: str, var: str | None, sel: tuple[str, ...], x: str | None,
-                 out: str | None) -> None:
+                 out: str | None, robust: bool | None, center: float | None, norm: str) -> None:
     """Draw a 1-D or 2-D slice of STORE to a PNG file."""
     from fastspin.figures.slice import plot_slice, select_slice
     from fastspin.workflows.store import open_store
@@ -245,7 +264,7 @@ def plot_command(store: str, var: str | None, sel: tuple[str, ...], x: str | Non
     ds = open_store(store)
     array = select_slice(ds, var, _parse_selection(sel))
     target = out or f"{Path(store).with_suffix('')}_{array.name}.png"
-    click.echo(plot_slice(array.load(), target, x))
+    click.echo(plot_slice(array.load(), target, x, robust=robust, center=center, norm=norm))
 
 
 register_fit_commands(main)  # fit, materials

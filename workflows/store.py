@@ -198,6 +198,7 @@ def _write_layout(spec: SweepSpec, path: Path, command_line: str | None) -> None
             dimension_names=block_dims, compressors=_compressors(compress=False),
             config=_ALWAYS_STORE, attributes={"long_name": doc},
         )
+    consolidate(path)
 
 
 #: the per-block status arrays: name, dtype, fill value, long_name
@@ -207,6 +208,23 @@ STATUS_ARRAYS = (
     ("run", "int32", -1, "index of the run (see attr fastspin_runs) that computed it"),
     ("seed", "int64", -1, "block seed: SeedSequence(run.seed, spawn_key=(block,))"),
 )
+
+
+def consolidate(path: str | Path) -> None:
+    """Write the store's consolidated metadata (the metadata of every array, in the root).
+
+    Without it, plain ``xarray.open_zarr(path)`` warns that it falls back to reading
+    each array's metadata.  Call it after anything that adds, removes or reshapes an
+    array or changes a non-root attribute: store creation, the end of every run, a
+    repair.  Writing data or the root group's attributes leaves it valid.
+    """
+    import warnings
+
+    with warnings.catch_warnings():
+        # zarr-python writes it into the v3 root zarr.json, as xarray reads it, and
+        # warns that the v3 specification has no such field yet
+        warnings.filterwarnings("ignore", message="Consolidated metadata", category=UserWarning)
+        zarr.consolidate_metadata(str(path), zarr_format=3)
 
 
 def _first_difference(old: Any, new: Any, where: str = "") -> str:
@@ -219,7 +237,7 @@ def _first_difference(old: Any, new: Any, where: str = "") -> str:
 
 def read_root_attrs(path: str | Path) -> dict[str, Any]:
     try:
-        root = zarr.open_group(str(path), mode="r", zarr_format=3)
+        root = zarr.open_group(str(path), mode="r", zarr_format=3, use_consolidated=False)
         attrs = dict(root.attrs)
     except Exception as err:  # noqa: BLE001  (any unreadable store)
         raise StoreError(
@@ -303,7 +321,10 @@ def _check_same_spec(spec: SweepSpec, path: Path) -> None:
             old = json.loads(attrs.get("fastspin_spec_canonical", "{}"))
         except ValueError:
             old = {}
-        field = _first_difference(old, spec.canonical())
+        field = (
+            "model" if old.get("model") != spec.model.name  # the axes differ too, but say why
+            else _first_difference(old, spec.canonical())
+        )
         raise StoreError(
             f"store {str(path)!r} holds a different spec ({field} differs; sha256 "
             f"{str(attrs['fastspin_spec_sha256'])[:12]} != {spec.fingerprint[:12]}); "
@@ -514,7 +535,7 @@ def _open_for_writing(path: str, fingerprint: str) -> dict[str, zarr.Array]:
     The run id check in :func:`write_block` (not this cache) decides whether writing
     into ``path`` is still allowed.
     """
-    root = zarr.open_group(path, mode="r+", zarr_format=3)
+    root = zarr.open_group(path, mode="r+", zarr_format=3, use_consolidated=False)
     if root.attrs.get("fastspin_spec_sha256") != fingerprint:
         raise StoreError(f"store {path!r} no longer holds spec {fingerprint[:12]}")
     arrays = {name: array for name, array in root.arrays()}
@@ -569,7 +590,7 @@ def _write_together(writes: list[tuple[zarr.Array, Any, Any]]) -> None:
 
 def append_run_record(path: str | Path, record: Mapping[str, Any]) -> int:
     """Append a run record (and a CF ``history`` line); returns the run's index."""
-    root = zarr.open_group(str(path), mode="r+", zarr_format=3)
+    root = zarr.open_group(str(path), mode="r+", zarr_format=3, use_consolidated=False)
     runs = json.loads(root.attrs.get("fastspin_runs", "[]"))
     runs.append(dict(record))
     line = f"{record.get('started', utc_now())}: {record.get('command_line', '')}"
@@ -581,7 +602,7 @@ def append_run_record(path: str | Path, record: Mapping[str, Any]) -> int:
 
 
 def update_run_record(path: str | Path, index: int, **fields: Any) -> None:
-    root = zarr.open_group(str(path), mode="r+", zarr_format=3)
+    root = zarr.open_group(str(path), mode="r+", zarr_format=3, use_consolidated=False)
     runs = json.loads(root.attrs.get("fastspin_runs", "[]"))
     runs[index].update(fields)
     root.attrs.update({"fastspin_runs": json.dumps(runs), "updated": utc_now()})
@@ -599,7 +620,7 @@ def open_store(path: str | Path):
     import xarray as xr
 
     path = Path(path)
-    read_root_attrs(path)
+    attrs = read_root_attrs(path)
     lost = done_blocks_without_chunks(path, done_flags(path))
     if lost:
         warnings.warn(
@@ -608,11 +629,24 @@ def open_store(path: str | Path):
             RuntimeWarning, stacklevel=2,
         )
     try:
-        return xr.open_zarr(str(path), consolidated=False, zarr_format=3)
+        dataset = xr.open_zarr(str(path), consolidated=False, zarr_format=3)
     except Exception as err:  # noqa: BLE001  (damaged array metadata)
         raise StoreError(
             f"store {str(path)!r}: damaged metadata ({_short(err)}); run `fastspin verify {path}`"
         ) from None
+    return dataset[_declared_order(attrs.get("model"), list(dataset.data_vars))]
+
+
+def _declared_order(model: str | None, names: list[str]) -> list[str]:
+    """``names`` in the order the model declares its outputs (Zarr lists them sorted)."""
+    from fastspin.model import ParameterError
+    from fastspin.registry import get_model_class
+
+    try:
+        declared = [o.name for o in get_model_class(str(model)).outputs]
+    except ParameterError:  # a plugin model that is not installed here: keep the store's order
+        return names
+    return [n for n in declared if n in names] + [n for n in names if n not in declared]
 
 
 @dataclass(frozen=True)
@@ -642,7 +676,7 @@ def store_status(path: str | Path) -> StoreStatus:
     attrs = read_root_attrs(path)
     done = done_flags(path)
     try:
-        root = zarr.open_group(str(path), mode="r", zarr_format=3)
+        root = zarr.open_group(str(path), mode="r", zarr_format=3, use_consolidated=False)
         for entry in Path(path).iterdir():
             if (entry / "zarr.json").is_file():
                 root[entry.name]  # parses each node's metadata: a damaged one fails here

@@ -27,8 +27,9 @@ from typing import Any, TextIO
 
 import numpy as np
 
+from fastspin._numba_cache import set_cache_dir
 from fastspin.model import ParameterError
-from fastspin.workflows import runner
+from fastspin.workflows.calibrate import calibrate
 from fastspin.workflows.lock import LockError, new_lock_info, release
 from fastspin.workflows.spec import SweepSpec, load_spec
 from fastspin.workflows.store import (
@@ -36,6 +37,7 @@ from fastspin.workflows.store import (
     _short,
     append_run_record,
     check_target,
+    consolidate,
     done_blocks_without_chunks,
     done_flags,
     open_store,
@@ -45,6 +47,9 @@ from fastspin.workflows.store import (
     write_block,
 )
 from fastspin.workflows.verify import clear_blocks, rewrite_axes, verify_store
+
+#: a sweep that asks for no runner runs in this process when its calibrated cost is lower
+IN_PROCESS_SECONDS = 5.0
 
 
 @dataclass
@@ -64,6 +69,17 @@ class SweepResult:
     @property
     def dataset(self):
         return open_store(self.path)
+
+    def __repr__(self) -> str:
+        """Counts, not the list of block indices."""
+        return (f"SweepResult({str(self.path)!r}, {'resumed' if self.resumed else 'created'}, "
+                f"computed {len(self.computed)} of {self.n_blocks} blocks, {self.skipped} already "
+                f"done, {self.wall_seconds:.1f} s wall)")
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        return f"<code>{escape(repr(self))}</code>"
 
 
 def run_block(spec: SweepSpec, path: str, index: int, run: int, run_id: str) -> tuple[int, float]:
@@ -108,36 +124,40 @@ def run_block_task(
 
 
 class Progress:
-    """A one-line progress bar (blocks done, rate, ETA) on a terminal stream."""
+    """Blocks done, rate and time left: a ``tqdm.auto`` bar (a widget in a notebook,
+    a text bar on a terminal), plus one-line notes such as "starting 2 workers..."."""
 
     def __init__(self, total: int, stream: TextIO | None, enabled: bool):
         self.total = total
         self.stream = stream or sys.stderr
         self.enabled = enabled
         self.done = 0
-        self.start = time.monotonic()
+        self._bar: Any = None
 
     def note(self, text: str) -> None:
         if self.enabled:
             print(text, file=self.stream, flush=True)
 
+    def begin(self) -> None:
+        """Start the bar (its rate and ETA count from here, not from cluster start-up)."""
+        if self.enabled and self._bar is None and self.total:
+            from tqdm.auto import tqdm
+
+            self._bar = tqdm(total=self.total, unit="block", desc="fastspin", file=self.stream,
+                             dynamic_ncols=True, mininterval=0.2)
+
     def update(self, n: int = 1) -> None:
         self.done += n
-        if not self.enabled:
-            return
-        elapsed = time.monotonic() - self.start
-        rate = self.done / elapsed if elapsed > 0 else 0.0
-        left = (self.total - self.done) / rate if rate > 0 else math.inf
-        eta = "?" if not math.isfinite(left) else _format_seconds(left)
-        width = 30
-        filled = int(width * self.done / max(self.total, 1))
-        bar = "#" * filled + "." * (width - filled)
-        self.stream.write(
-            f"\r[{bar}] {self.done}/{self.total} blocks  {_format_seconds(elapsed)} elapsed, {eta} left "
-        )
-        if self.done >= self.total:
-            self.stream.write("\n")
-        self.stream.flush()
+        self.begin()
+        if self._bar is not None:
+            self._bar.update(n)
+            if self.done >= self.total:
+                self.close()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
 
 
 def _format_seconds(seconds: float) -> str:
@@ -154,6 +174,7 @@ def _client_for(
     spec: SweepSpec, scheduler: str, cluster: Any, cluster_config: Any, workers: int | None,
     numba_cache_dir: str | None,
 ) -> Iterator[Any]:
+    from fastspin.workflows import runner  # imports distributed: only when Dask is used
     if cluster is not None or cluster_config is not None:
         profile = runner.load_cluster_profile(cluster, cluster_config)
         with runner.jobqueue_client(profile, numba_cache_dir) as client:
@@ -182,35 +203,26 @@ def sweep(
     progress: bool | None = None,
     progress_stream: TextIO | None = None,
     command_line: str | None = None,
+    in_process: bool | None = None,
 ) -> SweepResult:
-    """Run (or resume) a sweep into a Zarr store and return what was done.
-
-    ``spec``: TOML path, dict or :class:`SweepSpec`.  ``store``: directory of the
-    Zarr store (default ``<model>-<fingerprint[:8]>.zarr`` in the working dir).
-    Keyword arguments override the spec's ``[run]`` table: ``scheduler`` ("local",
-    "serial" or an address), ``cluster`` ("slurm"/"pbs" or a profile dict),
-    ``cluster_config`` (TOML file), ``workers``.  ``numba_cache_dir`` (or the
-    environment variable ``FASTSPIN_NUMBA_CACHE_DIR``; never the spec) points the
-    workers' Numba cache somewhere.  ``client``: an existing ``distributed.Client``
-    to use as is.  ``progress``: draw the progress bar (default: when stderr is a
-    terminal).
-
-    The spec is validated completely, and the store path, its lock, the cluster's
-    submit command and the scheduler connection are checked, before anything is
-    written; an existing store is resumed when it holds the same spec (same sha256
-    fingerprint) and refused otherwise unless ``overwrite``, which replaces only a
-    fastspin store.  One driver holds a store at a time (see
-    :mod:`fastspin.workflows.lock`; ``break_lock`` takes a live driver's lock).
-    ``repair`` first recomputes the done blocks that ``fastspin verify`` finds bad.
-    """
+    """The implementation of :func:`fastspin.sweep`, documented there (same parameters)."""
     spec = load_spec(spec)
     run_options = spec.run
+    if in_process and (client is not None or cluster is not None or cluster_config is not None):
+        raise ParameterError("in_process: give no client, cluster or cluster_config with it")
+    nothing_requested = (  # a number of workers asks for the embedded cluster too
+        client is None and scheduler is None and cluster is None and cluster_config is None
+        and workers is None
+        and not any(key in run_options for key in ("scheduler", "cluster", "workers"))
+    )
     if cluster is None and scheduler is None:
         cluster = run_options.get("cluster")  # an explicit scheduler overrides the spec's cluster
     scheduler = scheduler or run_options.get("scheduler", "local")
     workers = workers or run_options.get("workers")
     numba_cache_dir = numba_cache_dir or os.environ.get("FASTSPIN_NUMBA_CACHE_DIR")
     if cluster_config is not None or cluster is not None:
+        from fastspin.workflows import runner  # imports distributed: only when Dask is used
+
         profile = runner.load_cluster_profile(cluster, cluster_config)  # validate before writing
         runner.check_submit_command(profile)
     if overwrite and repair:
@@ -218,15 +230,40 @@ def sweep(
     if store is None:
         store = f"{spec.model.name}-{spec.fingerprint[:8]}.zarr"
     command_line = command_line if command_line is not None else shlex.join(sys.argv)
+    target = Path(store).expanduser().absolute()
+    complete = check_target(spec, target, overwrite=overwrite, break_lock=break_lock, repair=repair)
+    if progress is None:
+        stream = progress_stream or sys.stderr
+        progress = bool(getattr(stream, "isatty", lambda: False)()) or "ipykernel" in sys.modules
+    notes = Progress(0, progress_stream, progress)
+    if not complete and in_process is None and nothing_requested:
+        if numba_cache_dir:
+            set_cache_dir(numba_cache_dir)
+        n_todo = _blocks_todo(target, overwrite, spec.n_blocks)
+        notes.note(f"fastspin: {n_todo} blocks to compute; timing the model on a few points...")
+        estimate = calibrate(spec).seconds * n_todo / spec.n_blocks
+        in_process = estimate < IN_PROCESS_SECONDS
+        notes.note(f"fastspin: ~{_format_seconds(estimate)} of compute on one core"
+                   + (": running in this process" if in_process else ""))
+    if in_process:
+        scheduler = "serial"
+    elif in_process is False and scheduler == "serial":
+        scheduler = "local"
     runner_name = (
         "client" if client is not None
         else "jobqueue" if (cluster is not None or cluster_config is not None)
         else scheduler
     )
-    target = Path(store).expanduser().absolute()
-    complete = check_target(spec, target, overwrite=overwrite, break_lock=break_lock, repair=repair)
+    if numba_cache_dir and runner_name == "serial":
+        set_cache_dir(numba_cache_dir)
     with contextlib.ExitStack() as stack:
         if client is None and runner_name != "serial" and not complete:
+            from fastspin.workflows.runner import available_cores
+
+            where = "a scheduler at " + scheduler if "://" in scheduler else (
+                "a batch cluster" if runner_name == "jobqueue"
+                else f"{workers or available_cores()} workers")
+            notes.note(f"fastspin: starting {where}...")
             # connect (or start the cluster) before the store exists: a failed
             # connection leaves nothing behind
             client = stack.enter_context(
@@ -273,10 +310,7 @@ def _sweep_locked(
         path=path, fingerprint=spec.fingerprint, n_blocks=spec.n_blocks,
         skipped=int(done.sum()), resumed=resumed, repaired=repaired,
     )
-    if progress is None:
-        stream = progress_stream or sys.stderr
-        progress = bool(getattr(stream, "isatty", lambda: False)())
-    bar = Progress(len(todo), progress_stream, progress)
+    bar = Progress(len(todo), progress_stream, bool(progress))
     start = time.monotonic()
     result.run_index = append_run_record(
         path,
@@ -310,13 +344,32 @@ def _sweep_locked(
                 path, result.run_index, failed=utc_now(), blocks_computed=len(result.computed),
                 error=f"{type(err).__name__}: {err}"[:500],
             )
+            consolidate(path)
         raise
+    finally:
+        bar.close()
     result.wall_seconds = time.monotonic() - start
     update_run_record(
         path, result.run_index, finished=utc_now(), blocks_computed=len(result.computed),
         wall_seconds=round(result.wall_seconds, 3),
     )
+    # last: rewriting the root's attributes above drops its consolidated metadata
+    consolidate(path)
     return result
+
+
+def _blocks_todo(target: Path, overwrite: bool, n_blocks: int) -> int:
+    """How many blocks a run of an existing store still has to compute (all of them for a
+    new or overwritten store); damaged flags count as to do."""
+    from fastspin.workflows.store import read_done_flags
+
+    if overwrite or not target.is_dir():
+        return n_blocks
+    try:
+        flags, _ = read_done_flags(target)
+    except StoreError:
+        return n_blocks
+    return int(flags.size - flags.sum())
 
 
 def _block_failed(index: int, err: Exception) -> RuntimeError:
@@ -332,13 +385,15 @@ def _run_on_client(
 ) -> None:
     from distributed import as_completed
 
+    from fastspin.workflows import runner  # imports distributed: only when Dask is used
+
     client.register_plugin(
         runner.WarmupPlugin(spec.model.name, numba_cache_dir), name="fastspin-warmup"
     )
     link = getattr(client, "dashboard_link", None)
     if link:
         bar.note(f"fastspin: dashboard at {link}")
-    bar.start = time.monotonic()  # the ETA counts from the first task, not cluster start-up
+    bar.begin()  # the rate and ETA count from the first task, not cluster start-up
     retries = int(spec.run.get("retries", 0))
     prefix = f"fastspin-{spec.fingerprint[:12]}-r{result.run_index}"
     futures = [
@@ -370,9 +425,24 @@ def _run_on_client(
             client.cancel(pending)
 
 
+def _format_value(value: Any) -> str:
+    """A fixed parameter as written: integers without ".0", None as self-consistent."""
+    if value is None:
+        return "self-consistent"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    return str(value)
+
+
 def plan_text(spec: SweepSpec, workers: int | None = None) -> str:
-    """The ``fastspin plan`` report: grid, blocks, points and a cost estimate."""
-    workers = workers or spec.run.get("workers") or runner.available_cores()
+    """The ``fastspin plan`` report: grid, blocks, points and a cost estimate.
+
+    The estimate is measured: :func:`fastspin.workflows.calibrate.calibrate` times the
+    model on a few points of this grid (well under a second for every example).
+    """
+    from fastspin.workflows.runner import available_cores
+
+    workers = workers or spec.run.get("workers") or available_cores()
     lines = [f"model     {spec.model.name}"]
     if spec.model.reference is not None:
         lines.append(f"reference {spec.model.reference.citation()}")
@@ -383,22 +453,30 @@ def plan_text(spec: SweepSpec, workers: int | None = None) -> str:
             f"  {name:<10} {len(values):>6} values  {values.min():.6g} .. {values.max():.6g} [{unit}]"
         )
     for name, value in spec.params.items():
-        lines.append(f"  {name:<10} fixed = {value if value is not None else 'self-consistent'}")
+        lines.append(f"  {name:<10} fixed = {_format_value(value)}")
     n_outputs = len(spec.model.outputs)
     size = spec.n_points * n_outputs * 8
     block_points = math.prod(spec.block)
-    cost = spec.estimated_seconds()
+    measured = calibrate(spec)
+    cost = measured.seconds
+    requested = spec.run.get("cluster") or spec.run.get("scheduler") or (
+        f"{spec.run['workers']} workers" if "workers" in spec.run else None)
+    runs_here = cost < IN_PROCESS_SECONDS and not requested
     lines += [
         f"points    {spec.n_points}",
         f"blocks    {spec.n_blocks} of shape {dict(zip(spec.dims, spec.block, strict=True))} "
         f"({block_points} points, ~{block_points * n_outputs * 8 / 2**20:.1f} MiB each)",
         f"outputs   {', '.join(o.name for o in spec.model.outputs)}  (~{size / 2**20:.1f} MiB uncompressed)",
         f"cost      ~{_format_seconds(cost)} on one core, ~{_format_seconds(cost / workers)} on "
-        f"{workers} workers (model estimate {spec.model.cost_per_point:g} s/point)",
+        f"{workers} workers (timed on {measured.points_timed} points of the grid)",
+        f"runner    {requested!r} (the spec's [run])" if requested else
+        "runner    in this process (under "
+        f"{IN_PROCESS_SECONDS:g} s; --cluster-local to start workers)" if runs_here else
+        f"runner    {workers} local workers (--in-process to run here)",
         f"RNG seed  {spec.seed}" if spec.model.stochastic else "",
         f"sha256    {spec.fingerprint}",
     ]
     return "\n".join(line for line in lines if line)
 
 
-__all__ = ["SweepResult", "plan_text", "run_block", "sweep", "ParameterError"]
+__all__ = ["IN_PROCESS_SECONDS", "SweepResult", "plan_text", "run_block", "sweep", "ParameterError"]

@@ -76,7 +76,7 @@ class _Layout:
 def _layout(path: Path) -> _Layout:
     attrs = read_root_attrs(path)
     try:
-        root = zarr.open_group(str(path), mode="r", zarr_format=3)
+        root = zarr.open_group(str(path), mode="r", zarr_format=3, use_consolidated=False)
         canonical = json.loads(attrs["fastspin_spec_canonical"])
         axes = tuple(canonical["axes"])
         shape = tuple(len(v) for v in canonical["axes"].values())
@@ -179,7 +179,9 @@ def _position(layout: _Layout, index: int) -> tuple[int, ...]:
 
 def rewrite_axes(path: str | Path, axes: dict[str, np.ndarray]) -> None:
     """Write the coordinate arrays again from the spec's axis values (for a repair)."""
-    root = zarr.open_group(str(Path(path).expanduser().absolute()), mode="r+", zarr_format=3)
+    root = zarr.open_group(
+        str(Path(path).expanduser().absolute()), mode="r+", zarr_format=3, use_consolidated=False
+    )
     for name, values in axes.items():
         root[name][:] = values
 

@@ -52,46 +52,73 @@ def select_slice(ds, var: str | None, selection: dict[str, str]):
     return array.squeeze(drop=False)
 
 
-def plot_slice(array, out: str | Path, x: str | None = None) -> Path:
-    """Draw a 1-D line or a 2-D map of ``array`` into a PNG file."""
+#: units of a temperature in the reduced units of the reference superconductor
+TEMPERATURE_UNIT = "Delta0/k_B"
+NORMS = ("linear", "symlog")
+
+
+def in_tc_units(array):
+    """Temperature coordinates (units Δ0/k_B) as T/T_c, the axis the papers draw."""
+    from fastspin.units import Tc
+
+    for name in list(array.coords):
+        coord = array[name]
+        if coord.attrs.get("units") == TEMPERATURE_UNIT:
+            array = array.assign_coords(
+                {name: (coord.dims, coord.values / Tc, {"long_name": f"{name} / T_c"})}
+            )
+    return array
+
+
+def draw_slice(array, x: str | None = None, *, robust: bool | None = None,
+               center: float | None = None, norm: str | None = None):
+    """A 1-D line or 2-D map of ``array`` with xarray's plotting (labels from the attrs).
+
+    Temperatures relative to T_c are drawn as T/T_c.  A signed 2-D quantity (values
+    on both sides of zero, e.g. G0: thermoelectric < 0 < dissipative) gets, unless
+    told otherwise, a diverging map centred on ``center = 0`` with ``norm = "symlog"``,
+    so that neither sign is washed out by a resonance line many times larger than
+    the rest.  ``symlog`` is linear within 1 % of the 98th percentile of
+    ``|value - center|`` and logarithmic beyond, over the full range; ``"linear"``
+    takes ``robust`` limits (2nd-98th percentiles) by default for signed data.
+    Returns ``(figure, artist)``.
+    """
     import matplotlib.pyplot as plt
+    from matplotlib.colors import SymLogNorm
 
+    if norm is not None and norm not in NORMS:
+        raise ParameterError(f"plot: --norm {norm!r}; allowed: {', '.join(NORMS)}")
     dims = [d for d in array.dims if array.sizes[d] > 1]
-    array = array.squeeze()
-    fig, ax = plt.subplots(figsize=(6, 4.5), layout="constrained")
-
-    def label(name: str) -> str:
-        units = array[name].attrs.get("units", "") if name in array.coords else ""
-        return f"{name} [{units}]" if units and units != "1" else name
-
-    value_label = f"{array.name} [{array.attrs.get('units', '')}]"
     if len(dims) == 0:
         raise ParameterError("plot: the selection leaves a single point; free one or two axes")
+    array = in_tc_units(array.squeeze())
+    fig, ax = plt.subplots(figsize=(6, 4.5), layout="constrained")
     if len(dims) == 1:
-        ax.plot(array[dims[0]].values, np.asarray(array.values), marker=".")
-        ax.set_xlabel(label(dims[0]))
-        ax.set_ylabel(value_label)
+        (artist,) = array.plot.line(x=dims[0], marker=".", ax=ax)
     else:
         if x is not None and x not in dims:
             raise ParameterError(f"plot: --x {x!r}; allowed: {', '.join(dims)}")
         x_dim = x or dims[1]
         y_dim = dims[0] if x_dim == dims[1] else dims[1]
-        data = array.transpose(y_dim, x_dim)
-        values = np.asarray(data.values)
+        values = np.asarray(array.values)
         finite = values[np.isfinite(values)]
-        norm = {}
-        if finite.size and finite.min() < 0 < finite.max():
-            # signed quantity (e.g. G0: thermoelectric < 0 < dissipative): a diverging map
-            # centred on zero, clipped at the 98th percentile so a resonance does not wash
-            # out the rest of the map
-            limit = float(np.percentile(np.abs(finite), 98)) or float(np.abs(finite).max())
-            norm = {"cmap": "RdBu_r", "vmin": -limit, "vmax": limit}
-        mesh = ax.pcolormesh(
-            data[x_dim].values, data[y_dim].values, values, shading="auto", **norm
-        )
-        fig.colorbar(mesh, ax=ax, label=value_label)
-        ax.set_xlabel(label(x_dim))
-        ax.set_ylabel(label(y_dim))
+        signed = bool(finite.size) and finite.min() < 0 < finite.max()
+        if norm is None:
+            norm = "symlog" if signed else "linear"
+        if center is None and (signed or norm == "symlog"):
+            center = 0.0
+        if robust is None:
+            robust = signed
+        options = {"cmap": "RdBu_r"} if center is not None else {}
+        if norm == "symlog":
+            shifted = np.abs(finite - center)
+            limit = float(shifted.max()) if shifted.size else 1.0
+            typical = float(np.percentile(shifted, 98)) if shifted.size else 1.0
+            options["norm"] = SymLogNorm(linthresh=0.01 * (typical or limit or 1.0),
+                                         vmin=center - limit, vmax=center + limit)
+        else:
+            options.update(robust=robust, center=center if center is not None else False)
+        artist = array.plot.pcolormesh(x=x_dim, y=y_dim, ax=ax, shading="auto", **options)
     fixed = [
         f"{name}={float(array[name]):.4g}"
         for name in array.coords
@@ -101,7 +128,13 @@ def plot_slice(array, out: str | Path, x: str | None = None) -> Path:
     if fixed:
         title += "\n" + ", ".join(fixed)
     ax.set_title(title, fontsize=10)
+    return fig, artist
+
+
+def plot_slice(array, out: str | Path, x: str | None = None, **options) -> Path:
+    """Draw a 1-D line or a 2-D map of ``array`` (see :func:`draw_slice`) into a PNG file."""
+    fig, _ = draw_slice(array, x, **options)
     return Path(save(fig, Path(out).parent, Path(out).name))
 
 
-__all__ = ["plot_slice", "select_slice"]
+__all__ = ["NORMS", "draw_slice", "in_tc_units", "plot_slice", "select_slice"]

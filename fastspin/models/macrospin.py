@@ -108,7 +108,8 @@ class MacrospinSwitching(Model):
     )
     outputs = (
         Output("switching_probability", "1", "P_sw = switched trajectories / n_trajectories"),
-        Output("switching_probability_error", "1", "binomial standard error sqrt(P(1-P)/N)"),
+        Output("switching_probability_error", "1",
+               "Wilson score half-width (z = 1) of P_sw; nonzero at P_sw = 0 or 1"),
         Output("n_switched", "1", "number of switched trajectories"),
         Output("mean_switch_time", TIME_UNIT, "mean first-switching time of switched trajectories"),
         Output("switch_time_std", TIME_UNIT, "standard deviation of the first-switching times"),
@@ -196,6 +197,25 @@ def _sample_std(total: np.ndarray, sq_total: np.ndarray, count: np.ndarray) -> n
     return np.where(count >= 2, np.sqrt(np.maximum(variance, 0.0)), np.nan)
 
 
+def wilson_error(switched: np.ndarray, n: np.ndarray, z: float = 1.0) -> np.ndarray:
+    """Half-width of the Wilson score interval of a binomial probability P = k/N.
+
+    E. B. Wilson, "Probable inference, the law of succession, and statistical
+    inference", J. Am. Stat. Assoc. 22, 209 (1927):
+
+        half = z / (1 + z²/N) · sqrt(P(1 - P)/N + z²/(4N²))
+
+    With z = 1 it is the one-standard-error analogue (68.3 % coverage).  Unlike the
+    Wald error sqrt(P(1-P)/N) it is never 0: at P = 0 or 1 it is z²/(2(N + z²)),
+    the uncertainty of having seen no (or only) switching events among N.  Exact
+    in floating point up to rounding (a closed form).
+    """
+    n = np.asarray(n, dtype=float)
+    p = np.asarray(switched, dtype=float) / n
+    z2 = z * z
+    return z / (1.0 + z2 / n) * np.sqrt(p * (1.0 - p) / n + z2 / (4.0 * n * n))
+
+
 def summarize(
     n: np.ndarray,
     switched: np.ndarray,
@@ -211,7 +231,7 @@ def summarize(
         mean_time = np.where(switched > 0, switch_time_sum / switched, np.nan)
     return {
         "switching_probability": probability,
-        "switching_probability_error": np.sqrt(probability * (1.0 - probability) / n),
+        "switching_probability_error": wilson_error(switched, n),
         "n_switched": switched.astype(float),
         "mean_switch_time": mean_time,
         "switch_time_std": _sample_std(switch_time_sum, switch_time_sq_sum, switched),

@@ -400,6 +400,29 @@ class EnsembleResult:
         widths = np.diff(self.bin_edges)
         return self.histogram / (self.histogram.sum() * widths)
 
+    def _summary(self) -> list[tuple[str, str]]:
+        n, k = self.n_trajectories, int(self.switched.sum())
+        last = self.first_trajectory + n - 1
+        traces = "none" if self.traces is None else f"{self.traces.shape[1]} samples each"
+        return [
+            ("trajectories", f"{n} (#{self.first_trajectory}..{last}), seed {self.seed}, "
+                             f"stream {self.stream}"),
+            ("integration", f"{self.n_steps} steps of dt = {self.dt:g}"),
+            ("switched", f"{k} of {n} (P_sw = {k / n:.4g})" if n else "0"),
+            ("traces", traces),
+        ]
+
+    def __repr__(self) -> str:
+        """One line of counts, never the arrays (they are attributes)."""
+        return "EnsembleResult(" + "; ".join(f"{key} {value}" for key, value in self._summary()) + ")"
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        rows = "".join(f"<tr><th style='text-align:left'>{escape(key)}</th><td>{escape(value)}</td></tr>"
+                       for key, value in self._summary())
+        return f"<b>EnsembleResult</b><table>{rows}</table>"
+
 
 def run_ensemble(
     spin: Macrospin,

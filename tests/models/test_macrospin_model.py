@@ -18,7 +18,7 @@ import pytest
 
 import fastspin
 from fastspin.model import ParameterError
-from fastspin.models.macrospin import MacrospinSwitching
+from fastspin.models.macrospin import MacrospinSwitching, wilson_error
 from fastspin.physics.macrospin import Macrospin, run_ensemble
 from fastspin.workflows.store import open_store, read_root_attrs
 
@@ -72,9 +72,10 @@ def test_identical_for_block_shapes_workers_and_evaluate(tmp_path):
     # physics: more spin torque, more switching (summed over σ: 48 trajectories each)
     switched = reference["n_switched"].sum(axis=1)
     assert switched[0] < switched[2]
-    # error bar is the binomial one
+    # error bar: the Wilson score half-width of k = n_switched out of 24 (never 0)
     np.testing.assert_allclose(reference["switching_probability_error"],
-                               np.sqrt(p * (1 - p) / 24), rtol=1e-14)
+                               wilson_error(reference["n_switched"], 24), rtol=1e-14)
+    assert np.all(reference["switching_probability_error"] > 0)
 
 
 def test_probability_jumps_across_the_critical_spin_torque():
