@@ -208,6 +208,7 @@ class Model:
 
     @classmethod
     def output(cls, name: str) -> Output:
+        """The declared :class:`Output` called ``name``; ``KeyError`` if there is none."""
         for o in cls.outputs:
             if o.name == name:
                 return o
