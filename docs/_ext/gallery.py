@@ -1,0 +1,149 @@
+"""The gallery: every figure set of :mod:`fastspin.figures`, drawn during the build.
+
+At ``builder-inited`` a child process draws every set of
+:data:`fastspin.figures.FIGURE_SETS` at a reduced resolution (:data:`THUMBNAIL_SIZES`)
+into ``_build/gallery/<key>/``, while Sphinx executes the tutorials on the other core.
+``<key>`` hashes the fastspin sources and the sizes, so an unchanged checkout reuses
+the figures of the previous build.  The ``fastspin-gallery`` directive waits for the
+child, fails the build if it failed, and lays the PNGs out as a grid of figures; the
+page holding it is read last so the wait overlaps the notebooks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+logger = logging.getLogger(__name__)
+
+#: keyword arguments of each set's drawing function for the gallery: coarser grids than
+#: ``fastspin figures`` draws, the same code path.  A set not listed is drawn at full size.
+THUMBNAIL_SIZES: dict[str, dict[str, int]] = {
+    "sis": {"map_points": 12},
+    "fis": {"n_curve": 81, "n_map": 15},
+    "fis_dynamics": {"n_T": 25, "n_ensemble": 0},
+    "dot": {"n_points": 20},
+}
+
+_STATE: dict[str, object] = {}
+
+
+def _source_key() -> str:
+    """sha256 of every fastspin source file and of the gallery sizes."""
+    import fastspin
+
+    digest = hashlib.sha256(json.dumps(THUMBNAIL_SIZES, sort_keys=True).encode())
+    roots = {Path(fastspin.__file__).parent}
+    import fastspin.kernels
+
+    roots.add(Path(fastspin.kernels.__file__).parent)
+    for root in sorted(roots):
+        for path in sorted(root.rglob("*.py")):
+            digest.update(str(path.relative_to(root.parent)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def draw_all(out: Path) -> None:
+    """Draw every figure set into ``out/<set>/`` (the child process's job)."""
+    from fastspin.figures import FIGURE_SETS, draw
+
+    for name in FIGURE_SETS:
+        start = time.perf_counter()
+        module, function = FIGURE_SETS[name]
+        if name in THUMBNAIL_SIZES:
+            import importlib
+
+            (out / name).mkdir(parents=True, exist_ok=True)
+            getattr(importlib.import_module(module), function)(out / name, **THUMBNAIL_SIZES[name])
+        else:
+            draw(name, out / name)
+        print(f"gallery: {name} drawn in {time.perf_counter() - start:.1f} s", flush=True)
+    (out / "done").write_text("ok")
+
+
+def _start(app: Sphinx) -> None:
+    out = Path(app.srcdir) / "_build" / "gallery" / _source_key()
+    _STATE["out"] = out
+    if (out / "done").exists():
+        _STATE["process"] = None
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    log = (out / "draw.log").open("w")
+    _STATE["process"] = subprocess.Popen(
+        [sys.executable, __file__, str(out)], stdout=log, stderr=subprocess.STDOUT,
+    )
+
+
+def _wait() -> Path:
+    out = Path(_STATE["out"])
+    process = _STATE.get("process")
+    if process is not None:
+        code = process.wait()
+        _STATE["process"] = None
+        log = (out / "draw.log").read_text()
+        if code != 0 or not (out / "done").exists():
+            raise ExtensionError(f"gallery: drawing the figures failed (exit {code}):\n{log}")
+        logger.info(log.strip())
+    return out
+
+
+def _caption(stem: str) -> str:
+    """``sis_fig2b_G0_map`` -> ``Fig. 2(b): G0 map``."""
+    match = re.match(r"[a-z]+_fig(\d+)([a-z]*)_(.*)", stem)
+    if not match:
+        return stem.replace("_", " ")
+    number, panels, rest = match.groups()
+    panels = "".join(f"({p})" for p in panels) if len(panels) <= 1 else f"({panels[0]})–({panels[-1]})"
+    return f"Fig. {number}{panels}: {rest.replace('_', ' ')}"
+
+
+class GalleryDirective(SphinxDirective):
+    """``.. fastspin-gallery:: SET``: a grid of the PNGs of one figure set."""
+
+    required_arguments = 1
+
+    def run(self) -> list[nodes.Node]:
+        name = self.arguments[0]
+        out = _wait() / name
+        pngs = sorted(out.glob("*.png"))
+        if not pngs:
+            raise self.error(f"fastspin-gallery: figure set {name!r} drew no PNG")
+        grid = nodes.container(classes=["fs-gallery"])
+        for png in pngs:
+            self.env.note_dependency(str(png))
+            uri = "/" + str(png.relative_to(Path(self.env.srcdir)))
+            figure = nodes.figure()
+            # a width makes the HTML builder link the thumbnail to the full-size PNG
+            figure += nodes.image(uri=uri, alt=_caption(png.stem), width="100%")
+            figure += nodes.caption(text=_caption(png.stem))
+            grid += figure
+        return [grid]
+
+
+def _read_gallery_last(app: Sphinx, env, docnames: list[str]) -> None:
+    if "gallery" in docnames:
+        docnames.remove("gallery")
+        docnames.append("gallery")
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_directive("fastspin-gallery", GalleryDirective)
+    app.connect("builder-inited", _start)
+    app.connect("env-before-read-docs", _read_gallery_last)
+    return {"parallel_read_safe": False, "parallel_write_safe": True}
+
+
+if __name__ == "__main__":
+    draw_all(Path(sys.argv[1]))
