@@ -68,7 +68,6 @@ html_static_path = ["_static"]
 html_css_files = ["fastspin.css"]
 html_show_sourcelink = False
 html_theme_options = {"sidebar_hide_name": False, "navigation_with_keys": True}
-pygments_style = "sphinx"
 
 
 # -- docstrings are plain-text physics: |x| is an absolute value, not an RST substitution --
@@ -76,13 +75,34 @@ _LITERAL = re.compile(r"(``.*?``|:[a-z:]+:`[^`]*`)")
 
 
 def _escape_bars(app, what, name, obj, options, lines: list[str]) -> None:
-    """Escape ``|`` outside literals, except in line blocks ("| ") and grid tables ("+-")."""
+    """Escape ``|`` outside literals and math, except in line blocks and grid tables."""
+    math_indent = None  # indentation of the ``.. math::`` directive whose body we are in
     for i, line in enumerate(lines):
+        indent = len(line) - len(line.lstrip())
+        if math_indent is not None:
+            if not line.strip() or indent > math_indent:
+                continue
+            math_indent = None
+        if line.lstrip().startswith(".. math::"):
+            math_indent = indent
+            continue
         if "|" not in line or line.lstrip().startswith(("| ", "+-", "+=")):
             continue
         parts = _LITERAL.split(line)
         lines[i] = "".join(p if k % 2 else p.replace("|", r"\|") for k, p in enumerate(parts))
 
 
+def _shorten_values(app, doctree) -> None:
+    """Cut a constant's value shown in its signature to one line (tables stay in the source)."""
+    from docutils import nodes
+    from sphinx import addnodes
+
+    for node in doctree.findall(addnodes.desc_annotation):
+        text = node.astext()
+        if text.lstrip().startswith("=") and len(text) > 100:
+            node.children = [nodes.Text(text[:97].rstrip() + " …")]
+
+
 def setup(app):
     app.connect("autodoc-process-docstring", _escape_bars)
+    app.connect("doctree-read", _shorten_values)

@@ -192,7 +192,8 @@ def _check(app: Sphinx, exception: Exception | None) -> None:
         logger.warning("%s is documented now: remove it from UNDOCUMENTED_ALLOWED in %s", name,
                        __file__, type="apicheck")
     allowed = len(UNDOCUMENTED_ALLOWED & set(missing))
-    logger.info("apicheck: %d public names documented or allowed (%d on the allowed list)",
+    logger.info("apicheck: %d public module-level names checked, and the public members of "
+                "their classes; %d undocumented names on the allowed list",
                 sum(len(public_names(m)) for m in public_modules()), allowed)
 
 

@@ -3,7 +3,7 @@
 At ``builder-inited`` a child process draws every set of
 :data:`fastspin.figures.FIGURE_SETS` at a reduced resolution (:data:`THUMBNAIL_SIZES`)
 into ``_build/gallery/<key>/``, while Sphinx executes the tutorials on the other core.
-``<key>`` hashes the fastspin sources and the sizes, so an unchanged checkout reuses
+``<key>`` hashes the fastspin sources and this file, so an unchanged checkout reuses
 the figures of the previous build.  The ``fastspin-gallery`` directive waits for the
 child, fails the build if it failed, and lays the PNGs out as a grid of figures; the
 page holding it is read last so the wait overlaps the notebooks.
@@ -40,10 +40,11 @@ _STATE: dict[str, object] = {}
 
 
 def _source_key() -> str:
-    """sha256 of every fastspin source file and of the gallery sizes."""
+    """sha256 of every fastspin source file, of this extension and of the gallery sizes."""
     import fastspin
 
     digest = hashlib.sha256(json.dumps(THUMBNAIL_SIZES, sort_keys=True).encode())
+    digest.update(Path(__file__).read_bytes())
     roots = {Path(fastspin.__file__).parent}
     import fastspin.kernels
 
@@ -55,8 +56,40 @@ def _source_key() -> str:
     return digest.hexdigest()[:16]
 
 
+_MATHTEXT = {r"\hbar": "ħ", r"\hat z": "ẑ", r"\hat x": "x̂", r"\delta": "δ", r"\Delta": "Δ",
+             r"\tau": "τ", r"\theta": "θ", r"\Omega": "Ω", r"\alpha": "α", r"\lambda": "λ",
+             r"\mathbf": "", r"\langle": "⟨", r"\rangle": "⟩", r"\cos": "cos"}
+
+
+def _plain(title: str) -> str:
+    """A matplotlib title as plain text: mathtext delimiters and common commands resolved."""
+    for command, text in _MATHTEXT.items():
+        title = title.replace(command, text)
+    title = re.sub(r"\\[A-Za-z]+", "", title).replace("$", "").replace("{", "").replace("}", "")
+    return " ".join(title.split())
+
+
+def _record_titles(titles: dict[str, str]) -> None:
+    """Make :func:`fastspin.figures.style.save` note each figure's title for its caption.
+
+    Patched before any figure module is imported, since they bind ``save`` at import.
+    """
+    from fastspin.figures import style
+
+    plain_save = style.save
+
+    def save(fig, out_dir, name):
+        title = fig.get_suptitle() or (fig.axes[0].get_title() if fig.axes else "")
+        titles[Path(name).stem] = _plain(title)
+        return plain_save(fig, out_dir, name)
+
+    style.save = save
+
+
 def draw_all(out: Path) -> None:
     """Draw every figure set into ``out/<set>/`` (the child process's job)."""
+    titles: dict[str, str] = {}
+    _record_titles(titles)
     from fastspin.figures import FIGURE_SETS, draw
 
     for name in FIGURE_SETS:
@@ -70,11 +103,14 @@ def draw_all(out: Path) -> None:
         else:
             draw(name, out / name)
         print(f"gallery: {name} drawn in {time.perf_counter() - start:.1f} s", flush=True)
+    (out / "titles.json").write_text(json.dumps(titles, ensure_ascii=False, indent=1))
     (out / "done").write_text("ok")
 
 
 def _start(app: Sphinx) -> None:
-    out = Path(app.srcdir) / "_build" / "gallery" / _source_key()
+    key = _source_key()
+    out = Path(app.srcdir) / "_build" / "gallery" / key
+    _STATE["key"] = key
     _STATE["out"] = out
     if (out / "done").exists():
         _STATE["process"] = None
@@ -116,7 +152,10 @@ class GalleryDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         name = self.arguments[0]
-        out = _wait() / name
+        root = _wait()
+        self.env.fastspin_gallery_key = _STATE["key"]
+        titles = json.loads((root / "titles.json").read_text())
+        out = root / name
         pngs = sorted(out.glob("*.png"))
         if not pngs:
             raise self.error(f"fastspin-gallery: figure set {name!r} drew no PNG")
@@ -126,10 +165,23 @@ class GalleryDirective(SphinxDirective):
             uri = "/" + str(png.relative_to(Path(self.env.srcdir)))
             figure = nodes.figure()
             # a width makes the HTML builder link the thumbnail to the full-size PNG
+            caption = titles.get(png.stem) or _caption(png.stem)
             figure += nodes.image(uri=uri, alt=_caption(png.stem), width="100%")
-            figure += nodes.caption(text=_caption(png.stem))
+            figure += nodes.caption(text=caption)
             grid += figure
         return [grid]
+
+
+def _gallery_outdated(app: Sphinx, env, added, changed, removed) -> list[str]:
+    """Re-read the gallery page whenever the figures were drawn from other sources."""
+    return ["gallery"] if getattr(env, "fastspin_gallery_key", None) != _STATE["key"] else []
+
+
+def _finish(app: Sphinx, exception: Exception | None) -> None:
+    """Never leave the drawing process behind, whatever happened to the build."""
+    process = _STATE.get("process")
+    if process is not None:
+        process.kill() if exception is not None else process.wait()
 
 
 def _read_gallery_last(app: Sphinx, env, docnames: list[str]) -> None:
@@ -141,7 +193,9 @@ def _read_gallery_last(app: Sphinx, env, docnames: list[str]) -> None:
 def setup(app: Sphinx) -> dict:
     app.add_directive("fastspin-gallery", GalleryDirective)
     app.connect("builder-inited", _start)
+    app.connect("env-get-outdated", _gallery_outdated)
     app.connect("env-before-read-docs", _read_gallery_last)
+    app.connect("build-finished", _finish)
     return {"parallel_read_safe": False, "parallel_write_safe": True}
 
 
