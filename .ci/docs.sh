@@ -12,5 +12,5 @@ python -m pip install --quiet -e ".[docs]"
 # a fresh build: no page, notebook or gallery figure is reused from an earlier one
 rm -rf docs/_build docs/api/generated
 start=$(date +%s)
-FASTSPIN_DOCS_EXECUTE=force python -m sphinx -W --keep-going -b html docs docs/_build/html
+FASTSPIN_DOCS_EXECUTE=force python -m sphinx -j auto -W --keep-going -b html docs docs/_build/html
 echo "docs: built in $(( $(date +%s) - start )) s; open docs/_build/html/index.html"

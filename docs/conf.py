@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import fastspin
-from fastspin.references import PAPERS
 
 DOCS = Path(__file__).resolve().parent
 sys.path.insert(0, str(DOCS / "_ext"))
@@ -31,6 +30,7 @@ extensions = [
     "sphinx.ext.mathjax",
     "apicheck",
     "gallery",
+    "citations",
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb"}
@@ -38,9 +38,8 @@ exclude_patterns = ["_build", "README.md", "**/.ipynb_checkpoints", "jupyter_exe
 root_doc = "index"
 
 # -- MyST and notebook execution -------------------------------------------------------
-myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist", "substitution"]
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3
-myst_substitutions = {f"cite_{ref.arxiv.replace('.', '_')}": ref.citation() for ref in PAPERS}
 # Every build executes the tutorials, so a tutorial that no longer runs fails the build.
 # "cache" re-executes a notebook only when its code changed; CI starts without a cache.
 nb_execution_mode = os.environ.get("FASTSPIN_DOCS_EXECUTE", "cache")

@@ -113,8 +113,9 @@ def _start(app: Sphinx) -> None:
     _STATE["key"] = key
     _STATE["out"] = out
     if (out / "done").exists():
-        _STATE["process"] = None
         return
+    for stale in ("failed", "draw.log"):
+        (out / stale).unlink(missing_ok=True)
     out.mkdir(parents=True, exist_ok=True)
     log = (out / "draw.log").open("w")
     _STATE["process"] = subprocess.Popen(
@@ -122,16 +123,19 @@ def _start(app: Sphinx) -> None:
     )
 
 
-def _wait() -> Path:
+def _wait(timeout_s: float = 1800.0) -> Path:
+    """Wait for the drawing process by its marker files (works in a forked parallel reader,
+    which cannot ``wait()`` on its parent's child)."""
     out = Path(_STATE["out"])
-    process = _STATE.get("process")
-    if process is not None:
-        code = process.wait()
-        _STATE["process"] = None
-        log = (out / "draw.log").read_text()
-        if code != 0 or not (out / "done").exists():
-            raise ExtensionError(f"gallery: drawing the figures failed (exit {code}):\n{log}")
-        logger.info(log.strip())
+    deadline = time.monotonic() + timeout_s
+    while not (out / "done").exists():
+        if (out / "failed").exists() or time.monotonic() > deadline:
+            log = (out / "draw.log").read_text() if (out / "draw.log").exists() else ""
+            raise ExtensionError(f"gallery: drawing the figures failed or timed out:\n{log}")
+        time.sleep(0.5)
+    if not _STATE.get("logged"):
+        _STATE["logged"] = True
+        logger.info((out / "draw.log").read_text().strip() if (out / "draw.log").exists() else "")
     return out
 
 
@@ -179,9 +183,15 @@ def _gallery_outdated(app: Sphinx, env, added, changed, removed) -> list[str]:
 
 def _finish(app: Sphinx, exception: Exception | None) -> None:
     """Never leave the drawing process behind, whatever happened to the build."""
-    process = _STATE.get("process")
+    process = _STATE.pop("process", None)
     if process is not None:
         process.kill() if exception is not None else process.wait()
+
+
+def _merge(app: Sphinx, env, docnames, other) -> None:
+    """Carry the gallery key from a parallel reader back into the main environment."""
+    if hasattr(other, "fastspin_gallery_key"):
+        env.fastspin_gallery_key = other.fastspin_gallery_key
 
 
 def _read_gallery_last(app: Sphinx, env, docnames: list[str]) -> None:
@@ -196,8 +206,17 @@ def setup(app: Sphinx) -> dict:
     app.connect("env-get-outdated", _gallery_outdated)
     app.connect("env-before-read-docs", _read_gallery_last)
     app.connect("build-finished", _finish)
-    return {"parallel_read_safe": False, "parallel_write_safe": True}
+    app.connect("env-merge-info", _merge)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 
 if __name__ == "__main__":
-    draw_all(Path(sys.argv[1]))
+    target = Path(sys.argv[1])
+    try:
+        draw_all(target)
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+        (target / "failed").write_text("failed")
+        raise
