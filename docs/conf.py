@@ -1,6 +1,6 @@
 """Sphinx configuration of the fastspin documentation.
 
-Build: ``sphinx-build -W --keep-going -b html docs docs/_build/html`` (what
+Build: ``sphinx-build -j auto -W --keep-going -b html docs docs/_build/html`` (what
 ``.ci/docs.sh`` runs).  The tutorials are MyST-NB text notebooks, executed on every
 build; ``_ext/apicheck.py`` fails the build when a public name has no documentation.
 """
