@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -112,6 +113,9 @@ def _start(app: Sphinx) -> None:
     out = Path(app.srcdir) / "_build" / "gallery" / key
     _STATE["key"] = key
     _STATE["out"] = out
+    for old in out.parent.glob("*"):  # figures drawn from earlier sources
+        if old.is_dir() and old.name != key:
+            shutil.rmtree(old, ignore_errors=True)
     if (out / "done").exists():
         return
     for stale in ("failed", "draw.log"):
