@@ -23,6 +23,7 @@ from pathlib import Path
 
 import click
 
+from fastspin.cli_fit import register_fit_commands
 from fastspin.model import ParameterError
 from fastspin.registry import get_model_class, registered_models
 
@@ -204,6 +205,8 @@ def plot_command(store: str, var: str | None, sel: tuple[str, ...], x: str | Non
     target = out or f"{Path(store).with_suffix('')}_{array.name}.png"
     click.echo(plot_slice(array.load(), target, x))
 
+
+register_fit_commands(main)  # fit, materials
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from fastspin.model import Model
+from fastspin.model import Model, ParameterError
 from fastspin.registry import get_model
 
 
@@ -39,7 +39,10 @@ def broadcast_params(
     return out
 
 
-def evaluate(model: str | Model | type[Model], **params: Any):
+def evaluate(
+    model: str | Model | type[Model], units: str = "reduced", delta0: Any = None,
+    material: str | None = None, g_factor: float | None = None, G_T: Any = None, **params: Any,
+):
     """Evaluate ``model`` on scalar or 1-D array-valued parameters.
 
     Every 1-D array parameter becomes a dimension of the result (outer product, in
@@ -48,10 +51,30 @@ def evaluate(model: str | Model | type[Model], **params: Any):
 
     >>> import fastspin
     >>> ds = fastspin.evaluate("sis", V=[0.1, 0.2], h=0.4, T_S="0.7 Tc", T_Sm="0.01 Tc")
+
+    Lab quantities ("150 uV", "90 mK", "0.8 T") convert through ``delta0`` or a
+    ``material`` preset (:mod:`fastspin.quantities`); ``units="SI"`` returns SI outputs
+    (``G_T`` gives currents in amperes).
     """
+    from fastspin import quantities
+    from fastspin.materials import energy_scale
+
+    if units not in ("reduced", "SI"):
+        raise ParameterError(f"units = {units!r}; allowed: 'reduced', 'SI'")
+    instance = get_model(model)
+    with quantities.scale_context(energy_scale(delta0, material, g_factor, G_T)) as scale:
+        ds = _evaluate_reduced(instance, params)
+    if units == "reduced":
+        return ds
+    try:
+        return quantities.dataset_to_SI(ds, scale, instance)
+    except quantities.QuantityError as err:
+        raise ParameterError(str(err)) from None
+
+
+def _evaluate_reduced(instance: Model, params: Mapping[str, Any]):
     import xarray as xr
 
-    instance = get_model(model)
     values = instance.validate(params)
     dims = [name for name, v in values.items() if isinstance(v, np.ndarray) and name in params]
     grid = broadcast_params(instance, values, dims)

@@ -117,6 +117,16 @@ class Parameter:
         return array
 
     def _scalar(self, value: Any, where: str) -> float:
+        from fastspin import quantities  # lab quantities ("150 uV", pint) -> this unit
+
+        if quantities.is_quantity_input(value):
+            try:
+                number = quantities.to_reduced(value, self.name, self.unit, where)
+            except quantities.QuantityError as err:
+                raise ParameterError(f"{err}; allowed: {self.allowed()}") from None
+            return self._in_range(number, value, where)
+        if isinstance(value, str) and not self.temperature and quantities.is_Tc_string(value):
+            raise ParameterError(f"{where} = {value!r}: 'Tc' is a temperature; allowed: {self.allowed()}")
         try:
             number = (
                 parse_quantity(value, self.name)
@@ -133,6 +143,9 @@ class Parameter:
             raise ParameterError(
                 f"{where} = {value!r} is not a number; allowed: {self.allowed()}"
             ) from None
+        return self._in_range(number, value, where)
+
+    def _in_range(self, number: float, value: Any, where: str) -> float:
         if not math.isfinite(number):
             raise ParameterError(f"{where} = {value!r} is not finite; allowed: {self.allowed()}")
         below = number <= self.low if self.low_open else number < self.low
@@ -292,7 +305,9 @@ def refuse_reduced_unit_strings(model: type[Model], params: Mapping[str, Any]) -
     """
     for name, value in params.items():
         values = value if isinstance(value, (list, tuple, np.ndarray)) else [value]
-        if any(isinstance(v, str) for v in np.asarray(values, dtype=object).ravel()):
+        from fastspin.quantities import is_quantity_input
+
+        if any(isinstance(v, str) and not is_quantity_input(v) for v in np.asarray(values, dtype=object).ravel()):
             p = model.parameter(name)
             raise ParameterError(
                 f"{model.name}: parameter {name!r} = {value!r}: give a plain number in {p.unit} "

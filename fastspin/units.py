@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -123,11 +124,18 @@ class SIScale:
         """The torque unit ħ G_T Δ0 / e² in joules (N·m)."""
         return HBAR * self.G_T_siemens * self.delta0_eV / ELEMENTARY_CHARGE
 
-    def to_SI(self, value: float | np.ndarray, unit: str) -> float | np.ndarray:
+    def to_SI(self, value: Any, unit: str | None = None) -> Any:
         """Convert ``value`` given in the reduced ``unit`` string to SI.
 
-        ``unit`` is one of the unit strings fastspin writes into ``attrs['units']``.
+        ``unit`` is one of the unit strings fastspin writes into ``attrs['units']``
+        (default: the ``units`` attr of an ``xarray.DataArray`` ``value``).  A DataArray
+        comes back with its ``units`` attr set to the SI unit (:data:`SI_UNIT_NAMES`,
+        pint-parseable) and the reduced one kept in ``reduced_units``.
         """
+        if unit is None:
+            unit = getattr(value, "attrs", {}).get("units")
+            if unit is None:
+                raise ValueError("unit: give the reduced unit of a plain value, e.g. 'G_T*Delta0/e'")
         factors = {
             "Delta0": self.energy_J,
             "Delta0/e": self.voltage_V,
@@ -141,7 +149,24 @@ class SIScale:
         }
         if unit not in factors:
             raise ValueError(f"unit: no SI conversion for {unit!r}; known: {sorted(factors)}")
-        return value * factors[unit]
+        result = value * factors[unit]
+        if hasattr(value, "attrs"):
+            result.attrs = {**value.attrs, "units": SI_UNIT_NAMES[unit], "reduced_units": unit}
+        return result
+
+
+#: the SI unit (pint-parseable) of each reduced unit that :meth:`SIScale.to_SI` converts
+SI_UNIT_NAMES = {
+    "Delta0": "J",
+    "Delta0/e": "V",
+    "Delta0/k_B": "K",
+    "Delta0/hbar": "rad/s",
+    "G_T*Delta0/e": "A",
+    "G_T*Delta0^2/e^2": "W",
+    "hbar*G_T*Delta0/e^2": "J",
+    "G_T": "S",
+    "1": "dimensionless",
+}
 
 
 #: Aluminium with a 0.1 mS junction, the example of Germanese et al. (2021).

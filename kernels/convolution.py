@@ -854,8 +854,10 @@ def integrate_terms_counted(
 def _with_product_panels(points, scales, centres, half_widths):
     """Breakpoints with each product panel [c − δ, c + δ] as one interval.
 
-    Points inside a panel (its own edge) are dropped; the panel ends get the grading scale
-    2δ, so :func:`initial_panels` leaves the panel whole and grades outward from 2δ.
+    Points inside a panel (its own edge) are dropped, and so are points within rounding
+    (1e-12 δ) of a panel end, which would leave a zero-width panel; the panel ends get the
+    grading scale 2δ, so :func:`initial_panels` leaves the panel whole and grades outward
+    from 2δ.
     """
     n_prod = centres.size
     out_points = np.empty(points.size + 2 * n_prod)
@@ -864,7 +866,7 @@ def _with_product_panels(points, scales, centres, half_widths):
     for i in range(points.size):
         inside = False
         for q in range(n_prod):
-            if abs(points[i] - centres[q]) < half_widths[q]:
+            if abs(points[i] - centres[q]) < half_widths[q] * (1.0 + 1e-12):
                 inside = True
         if not inside:
             out_points[m] = points[i]
@@ -909,14 +911,20 @@ def integrate_terms_cached(
         points, scales = _with_product_panels(points, scales, centres, half_widths)
     edges = initial_panels(points, scales)
     n_panels = edges.size - 1
-    # which initial panel is which product panel (-1: Gauss–Kronrod)
+    # which initial panel is which product panel (-1: Gauss–Kronrod).  A product panel's
+    # middle is its centre; a sliver next to its end (a breakpoint that coincides with the
+    # end to rounding) has its middle near c ± δ and stays Gauss–Kronrod, so no product
+    # panel is counted twice
     product_of = np.full(n_panels, -1, dtype=np.int64)
     for p in range(n_panels):
         middle = 0.5 * (edges[p] + edges[p + 1])
         for q in range(n_prod):
-            if abs(middle - centres[q]) < half_widths[q]:
+            if abs(middle - centres[q]) < 0.5 * half_widths[q]:
                 product_of[p] = q
-    n_kronrod = n_panels - n_prod
+    n_kronrod = 0
+    for p in range(n_panels):
+        if product_of[p] < 0:
+            n_kronrod += 1
     # one integrand call evaluates the nodes of many panels (long, vectorised loops):
     # all Kronrod panels at once, the product panels of each DOS factor at once, and
     # both halves of each bisection

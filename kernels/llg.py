@@ -34,6 +34,10 @@ predictor and the corrector,
 
     m̃ = normalize(m + Δτ f(m, τ)),  m' = normalize(m + Δτ/2 [f(m, τ) + f(m̃, τ+Δτ)]).
 
+First passages are tested after every step and, optionally, between steps by the
+Brownian-bridge crossing probability of the monitored coordinate (:func:`run_chunk`),
+which removes the O(Δτ^1/2) bias of discrete monitoring.
+
 Random numbers
 --------------
 Step s (s = 0, 1, …) of trajectory i uses normals 3s, 3s+1, 3s+2 of
@@ -44,10 +48,13 @@ an integer sum, so it too is independent of how trajectories are split into bloc
 threads.  ``llg_ensemble_parallel`` is the ``prange`` variant and returns identical
 results.
 
-Performance: up to ``LANES`` = 64 trajectories are integrated side by side so that
+Performance: up to ``LANES`` = 128 trajectories are integrated side by side so that
 the Heun step and the Box-Muller normals vectorize (AVX2/AVX-512); kernels are compiled
 with ``error_model="numpy"`` because the default Python error model's zero-division
-checks prevent vectorization.
+checks prevent vectorization.  The Heun lanes have no divide or square root (the
+normalisations use a bit-seeded Newton inverse square root, λ = 0 skips the angular
+factor's divide), run as two short loops (predictor, corrector) whose iterations the
+core overlaps, and are compiled with FMA contraction.
 
 Parameter vector layout (float64, length ``NPAR``): see the ``P_*`` indices below.
 Waveforms: value(τ) = dc + ac·w(τ) with w = 0 (constant), 1[τ ≥ t0] (step),
@@ -61,7 +68,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from fastspin.kernels.rng import normals_lanes, seed_key
+from fastspin.kernels.elementary import inverse_sqrt
+from fastspin.kernels.rng import bridge_uniform, normals_lanes, seed_key
 
 # ---- parameter vector layout -------------------------------------------------------
 P_ALPHA = 0
@@ -100,17 +108,20 @@ def waveform(params, offset, tau):
     return 0.0
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, inline="always", error_model="numpy")
 def field_and_torque(
-    mx, my, mz, nx, ny, nz, k, dx, dy, dz, hx0, hy0, hz0, px, py, pz, a, beta, lam
+    mx, my, mz, nx, ny, nz, k, dx, dy, dz, hx0, hy0, hz0, px, py, pz, a, beta, lam, angular
 ):
     """h_tot without the thermal field (module docstring), for hoisted coefficients.
 
     (hx0, hy0, hz0) is the external field and ``a`` the spin-torque field at the time
     of evaluation; ``k``, (nx, ny, nz) the anisotropy, (dx, dy, dz) the demag diagonal.
+    ``angular`` False skips the factor g = 1/(1 + λ m·p) (exact for λ = 0), so that the
+    λ = 0 loop has no division.
     """
     proj = k * (mx * nx + my * ny + mz * nz)
-    a = a / (1.0 + lam * (mx * px + my * py + mz * pz))
+    if angular:
+        a = a / (1.0 + lam * (mx * px + my * py + mz * pz))
     hx = proj * nx - dx * mx + hx0 + a * (my * pz - mz * py + beta * px)
     hy = proj * ny - dy * my + hy0 + a * (mz * px - mx * pz + beta * py)
     hz = proj * nz - dz * mz + hz0 + a * (mx * py - my * px + beta * pz)
@@ -153,15 +164,9 @@ def _drives(params, lane_step, dt, drive):
         )
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def _heun_lanes(params, state, noise_rows, drive, dt, noise):
-    """One stochastic Heun step for every lane (column) of ``state`` (3, L).
-
-    ``noise_rows`` (3, L) are the standard normals of this step; the thermal field is
-    noise·ξ, held fixed over the predictor and the corrector.  ``drive`` holds the
-    time-dependent field and spin-torque amplitude of each lane (:func:`_drives`).
-    The loop over lanes has no branches and vectorizes.
-    """
+@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def _heun_loop(params, state, noise_rows, drive, dt, noise, angular, scratch):
+    """The lane loop of :func:`_heun_lanes`; ``angular`` is a constant at each call site."""
     alpha = params[P_ALPHA]
     pref = 1.0 / (1.0 + alpha * alpha)
     nx = params[P_EASY_AXIS]
@@ -191,42 +196,123 @@ def _heun_lanes(params, state, noise_rows, drive, dt, noise):
     h1z = drive[5]
     a0 = drive[6]
     a1 = drive[7]
+    # Two short loops instead of one long one: every lane's step is a long chain of
+    # dependent operations, and only short loop bodies let the core overlap the chains
+    # of many lanes (throughput- instead of latency-bound).
+    qx_ = scratch[0]
+    qy_ = scratch[1]
+    qz_ = scratch[2]
+    f1x_ = scratch[3]
+    f1y_ = scratch[4]
+    f1z_ = scratch[5]
     for lane in range(state.shape[1]):
         mx = sx[lane]
         my = sy[lane]
         mz = sz[lane]
-        thx = noise * xi_x[lane]
-        thy = noise * xi_y[lane]
-        thz = noise * xi_z[lane]
         hx, hy, hz = field_and_torque(
             mx, my, mz, nx, ny, nz, k, dx, dy, dz, h0x[lane], h0y[lane], h0z[lane],
-            px, py, pz, a0[lane], beta, lam,
+            px, py, pz, a0[lane], beta, lam, angular,
         )  # fmt: skip
-        f1x, f1y, f1z = landau_lifshitz(mx, my, mz, hx + thx, hy + thy, hz + thz, alpha, pref)
+        f1x, f1y, f1z = landau_lifshitz(
+            mx, my, mz, hx + noise * xi_x[lane], hy + noise * xi_y[lane],
+            hz + noise * xi_z[lane], alpha, pref,
+        )  # fmt: skip
         qx = mx + dt * f1x
         qy = my + dt * f1y
         qz = mz + dt * f1z
-        inv = 1.0 / math.sqrt(qx * qx + qy * qy + qz * qz)
-        qx *= inv
-        qy *= inv
-        qz *= inv
+        inv = inverse_sqrt(qx * qx + qy * qy + qz * qz)
+        qx_[lane] = qx * inv
+        qy_[lane] = qy * inv
+        qz_[lane] = qz * inv
+        f1x_[lane] = f1x
+        f1y_[lane] = f1y
+        f1z_[lane] = f1z
+    for lane in range(state.shape[1]):
+        qx = qx_[lane]
+        qy = qy_[lane]
+        qz = qz_[lane]
         hx, hy, hz = field_and_torque(
             qx, qy, qz, nx, ny, nz, k, dx, dy, dz, h1x[lane], h1y[lane], h1z[lane],
-            px, py, pz, a1[lane], beta, lam,
+            px, py, pz, a1[lane], beta, lam, angular,
         )  # fmt: skip
-        f2x, f2y, f2z = landau_lifshitz(qx, qy, qz, hx + thx, hy + thy, hz + thz, alpha, pref)
-        ux = mx + half * (f1x + f2x)
-        uy = my + half * (f1y + f2y)
-        uz = mz + half * (f1z + f2z)
-        inv = 1.0 / math.sqrt(ux * ux + uy * uy + uz * uz)
+        f2x, f2y, f2z = landau_lifshitz(
+            qx, qy, qz, hx + noise * xi_x[lane], hy + noise * xi_y[lane],
+            hz + noise * xi_z[lane], alpha, pref,
+        )  # fmt: skip
+        ux = sx[lane] + half * (f1x_[lane] + f2x)
+        uy = sy[lane] + half * (f1y_[lane] + f2y)
+        uz = sz[lane] + half * (f1z_[lane] + f2z)
+        inv = inverse_sqrt(ux * ux + uy * uy + uz * uz)
         sx[lane] = ux * inv
         sy[lane] = uy * inv
         sz[lane] = uz * inv
 
 
-#: trajectories integrated side by side (SIMD lanes) by one thread; 64 measured fastest
-#: (vs 16, 32) on an AVX-512 EPYC
-LANES = 64
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
+def _heun_lanes(params, state, noise_rows, drive, dt, noise, scratch):
+    """One stochastic Heun step for every lane (column) of ``state`` (3, L).
+
+    ``noise_rows`` (3, L) are the standard normals of this step; the thermal field is
+    noise·ξ, held fixed over the predictor and the corrector.  ``drive`` holds the
+    time-dependent field and spin-torque amplitude of each lane (:func:`_drives`).
+    The loop over lanes has no branches and no division or square root (the two
+    normalisations use :func:`~fastspin.kernels.elementary.inverse_sqrt`), so it
+    vectorises at full rate; λ = 0 runs a loop without the angular factor.
+    """
+    if params[P_LAMBDA] == 0.0:
+        _heun_loop(params, state, noise_rows, drive, dt, noise, False, scratch)
+    else:
+        _heun_loop(params, state, noise_rows, drive, dt, noise, True, scratch)
+
+
+#: steps whose bridge crossing probability is below e^-BRIDGE_CUTOFF never switch:
+#: the uniforms of :func:`~fastspin.kernels.rng.bridge_uniform` exceed 2^-33 > e^-23
+BRIDGE_CUTOFF = 23.0
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _bridge_crossed(
+    gap0, gap1, level, level_angle, variance, screen, k0, k1, stream, trajectory, step
+):
+    """Whether a Brownian bridge in z = arcsin c between c = level + gap0 and
+    level + gap1 (both above the level) crossed z = arcsin(level) within the step
+    (:func:`run_chunk`)."""
+    if screen * gap0 * gap1 >= BRIDGE_CUTOFF:
+        return False
+    z0 = math.asin(min(level + gap0, 1.0)) - level_angle
+    z1 = math.asin(min(level + gap1, 1.0)) - level_angle
+    exponent = 2.0 * z0 * z1 / variance
+    if exponent >= BRIDGE_CUTOFF:
+        return False
+    return bridge_uniform(k0, k1, stream, trajectory, step) < math.exp(-exponent)
+
+
+@njit(cache=True, nogil=True)
+def _busy_first(lane_row, n_keep):
+    """Indices of the first ``n_keep`` lanes with the busy ones (row != idle) first."""
+    order = np.empty(n_keep, dtype=np.int64)
+    j = 0
+    for busy in (True, False):
+        for lane in range(lane_row.shape[0]):
+            if j < n_keep and (lane_row[lane] != _IDLE) == busy:
+                order[j] = lane
+                j += 1
+    return order
+
+
+@njit(cache=True, nogil=True)
+def _take_columns(array, order):
+    """A new C-contiguous array of the columns ``order`` of a 2-d array."""
+    out = np.empty((array.shape[0], order.shape[0]))
+    for r in range(array.shape[0]):
+        for j in range(order.shape[0]):
+            out[r, j] = array[r, order[j]]
+    return out
+
+
+#: trajectories integrated side by side (SIMD lanes) by one thread; 128 measured
+#: faster than 32 and 64 (the split loops of the Heun step overlap more lanes)
+LANES = 128
 _IDLE = -1
 
 
@@ -245,6 +331,7 @@ def run_chunk(
     switch_axis,
     switch_level,
     stop_at_switch,
+    crossing_correction,
     sample_start,
     sample_every,
     switch_time,
@@ -258,10 +345,12 @@ def run_chunk(
 
     Outputs, per row:
 
-    * ``switch_time``: first reduced time τ = k·Δτ (checked after every step k) at which
-      s·(m·a) < ``switch_level``, with a = ``switch_axis`` and s = sign(m0·a) (+1 if 0);
-      NaN if never;
-    * ``final_m``: m after step n_steps, or at the switch when ``stop_at_switch``;
+    * ``switch_time``: end τ = k·Δτ of the first step k in which c = s·(m·a) fell
+      below the level L = ``switch_level``, with a = ``switch_axis`` and s = sign(m0·a)
+      (+1 if 0); NaN if never.  A step counts if c < L after it or, with
+      ``crossing_correction``, if the continuous path crossed in between (below);
+    * ``final_m``: m after step n_steps, or after the switching step when
+      ``stop_at_switch`` (above the level when the crossing was inside the step);
     * ``mean_projection``: mean of m·a over the samples k = sample_start,
       sample_start + sample_every, … (state after step k), NaN without samples;
     * ``hist`` (accumulated): counts of m·a over the same samples in
@@ -269,10 +358,23 @@ def run_chunk(
     * ``traces[row, j]``: m after step j·trace_every (j = 0: m0) when trace_every > 0,
       NaN after an early stop.
 
+    Crossing correction (discrete monitoring misses excursions below the level between
+    two steps, which biases first-passage times high by O(Δτ^1/2)): in the angle
+    z = arcsin c the noise is additive, dz = … + (2αt/(1+α²))^1/2 dW, since c = m·a
+    has the noise variance 2αt(1 - c²)/(1+α²) per unit time.  Given z0, z1 above
+    zL = arcsin L at the ends of a step, a Brownian bridge crosses zL with probability
+    p = exp(-2 (z0 - zL)(z1 - zL) (1+α²)/(2αt Δτ)) (constant drift does not change
+    the bridge); the step counts as a switch when a uniform u <
+    p, with u from :func:`~fastspin.kernels.rng.bridge_uniform` of (trajectory, k), so
+    results stay a function of the seed alone.  Since u > 1.1e-10, steps with
+    p < e^-23 are skipped exactly, screened by (c0 - L)(c1 - L) <= (z0 - zL)(z1 - zL).
+
     Up to ``LANES`` trajectories run side by side, each with its own clock; a lane
     whose trajectory has ended takes the next row at the next multiple of four
     iterations (when all lanes refill their normals), so early stops waste little.
-    Which lane runs a trajectory does not change its result.
+    Once no rows are left and at most half the lanes are busy, the busy ones are moved
+    together and the rest dropped, so a few long trajectories at the end do not cost
+    the work of all lanes.  Which lane runs a trajectory does not change its result.
     """
     n_lanes = min(LANES, (n_rows + 7) // 8 * 8)
     ax = switch_axis[0]
@@ -280,6 +382,13 @@ def run_chunk(
     az = switch_axis[2]
     sign = 1.0 if (m0[0] * ax + m0[1] * ay + m0[2] * az) >= 0.0 else -1.0
     noise = math.sqrt(2.0 * params[P_ALPHA] * params[P_TEMPERATURE] / dt)
+    # variance per step of z = arcsin c (docstring), and the screen of the bridge test
+    bridge_variance = 2.0 * params[P_ALPHA] * params[P_TEMPERATURE] * dt / (
+        1.0 + params[P_ALPHA] * params[P_ALPHA]
+    )
+    bridge_on = crossing_correction and bridge_variance > 0.0 and switch_level > -1.0
+    bridge_screen = 2.0 / bridge_variance if bridge_on else math.inf  # inf: never near
+    level_angle = math.asin(min(max(switch_level, -1.0), 1.0))
     nbins = hist.shape[0]
     n_trace = traces.shape[1] if trace_every > 0 else 0
     time_dependent = (
@@ -288,9 +397,12 @@ def run_chunk(
     state = np.empty((3, n_lanes))
     normals = np.empty((12, n_lanes))
     drive = np.empty((8, n_lanes))
+    scratch = np.empty((6, n_lanes))
     lane_row = np.full(n_lanes, _IDLE, dtype=np.int64)
     lane_step = np.zeros(n_lanes, dtype=np.int64)
     lane_unswitched = np.zeros(n_lanes, dtype=np.int64)
+    lane_gap = np.zeros(n_lanes)  # c - L after the last step
+    lane_prev_gap = np.zeros(n_lanes)  # c - L before it
     lane_next_sample = np.zeros(n_lanes, dtype=np.int64)
     lane_next_trace = np.zeros(n_lanes, dtype=np.int64)
     lane_total = np.zeros(n_lanes)
@@ -314,6 +426,7 @@ def run_chunk(
                     n_busy += 1
                     lane_step[lane] = 0
                     lane_unswitched[lane] = 1
+                    lane_gap[lane] = sign * (m0[0] * ax + m0[1] * ay + m0[2] * az) - switch_level
                     lane_next_sample[lane] = first_sample
                     lane_next_trace[lane] = trace_every
                     lane_total[lane] = 0.0
@@ -327,13 +440,33 @@ def run_chunk(
                             traces[row, 0, c] = m0[c]
             if n_busy == 0:
                 break
+            if next_row == n_rows and n_lanes > 8 and 2 * n_busy <= n_lanes:
+                # the last trajectories of a chunk (long escape times): move the busy
+                # lanes together and integrate only ceil(busy/8)·8 lanes
+                n_lanes = (n_busy + 7) // 8 * 8
+                order = _busy_first(lane_row, n_lanes)
+                state = _take_columns(state, order)
+                drive = _take_columns(drive, order)
+                normals = np.empty((12, n_lanes))
+                scratch = np.empty((6, n_lanes))
+                lane_row = lane_row[order]
+                lane_step = lane_step[order]
+                lane_unswitched = lane_unswitched[order]
+                lane_gap = lane_gap[order]
+                lane_prev_gap = lane_prev_gap[order]
+                lane_next_sample = lane_next_sample[order]
+                lane_next_trace = lane_next_trace[order]
+                lane_total = lane_total[order]
+                lane_count = lane_count[order]
+                trajectories = trajectories[order]
+                blocks = np.zeros(n_lanes, dtype=np.int64)
             for lane in range(n_lanes):
                 # normals 3·step … 3·step + 11 = Philox blocks 3·step/4 … 3·step/4 + 2
                 blocks[lane] = (3 * lane_step[lane]) >> 2
             normals_lanes(k0, k1, blocks, trajectories, stream, normals)
         if time_dependent:
             _drives(params, lane_step, dt, drive)
-        _heun_lanes(params, state, normals[3 * phase : 3 * phase + 3], drive, dt, noise)
+        _heun_lanes(params, state, normals[3 * phase : 3 * phase + 3], drive, dt, noise, scratch)
         iteration += 1
         # cheap vectorized test whether any lane has something to record
         events = 0
@@ -343,8 +476,12 @@ def run_chunk(
         for lane in range(n_lanes):
             k = lane_step[lane] + 1
             lane_step[lane] = k
-            proj = sx[lane] * ax + sy[lane] * ay + sz[lane] * az
-            hit = (sign * proj < switch_level) & (lane_unswitched[lane] != 0)
+            gap = sign * (sx[lane] * ax + sy[lane] * ay + sz[lane] * az) - switch_level
+            previous = lane_gap[lane]
+            lane_prev_gap[lane] = previous
+            lane_gap[lane] = gap
+            near = (gap < 0.0) | (bridge_screen * gap * previous < BRIDGE_CUTOFF)
+            hit = near & (lane_unswitched[lane] != 0)
             hit |= (k == lane_next_sample[lane]) | (k == lane_next_trace[lane]) | (k == n_steps)
             events += np.int64(hit)
         if events == 0:
@@ -356,7 +493,13 @@ def run_chunk(
             k = lane_step[lane]
             proj = state[0, lane] * ax + state[1, lane] * ay + state[2, lane] * az
             finished = k == n_steps
-            if lane_unswitched[lane] and sign * proj < switch_level:
+            crossed = lane_gap[lane] < 0.0
+            if bridge_on and lane_unswitched[lane] and not crossed:
+                crossed = _bridge_crossed(
+                    lane_prev_gap[lane], lane_gap[lane], switch_level, level_angle,
+                    bridge_variance, bridge_screen, k0, k1, stream, trajectories[lane], k,
+                )  # fmt: skip
+            if lane_unswitched[lane] and crossed:
                 lane_unswitched[lane] = 0
                 switch_time[row] = k * dt
                 if stop_at_switch:
@@ -399,6 +542,7 @@ def llg_ensemble(
     switch_axis,
     switch_level,
     stop_at_switch,
+    crossing_correction,
     sample_start,
     sample_every,
     switch_time,
@@ -417,8 +561,8 @@ def llg_ensemble(
     k0, k1 = seed_key(seed)
     run_chunk(
         params, m0, k0, k1, stream, first_trajectory, 0, switch_time.shape[0], dt, n_steps,
-        switch_axis, switch_level, stop_at_switch, sample_start, sample_every,
-        switch_time, final_m, mean_projection, hist, traces, trace_every,
+        switch_axis, switch_level, stop_at_switch, crossing_correction, sample_start,
+        sample_every, switch_time, final_m, mean_projection, hist, traces, trace_every,
     )  # fmt: skip
 
 
@@ -434,6 +578,7 @@ def llg_ensemble_parallel(
     switch_axis,
     switch_level,
     stop_at_switch,
+    crossing_correction,
     sample_start,
     sample_every,
     switch_time,
@@ -460,8 +605,8 @@ def llg_ensemble_parallel(
         if stop > start:
             run_chunk(
                 params, m0, k0, k1, stream, first_trajectory + start, start, stop - start,
-                dt, n_steps, switch_axis, switch_level, stop_at_switch, sample_start,
-                sample_every, switch_time, final_m, mean_projection, task_hist[task],
+                dt, n_steps, switch_axis, switch_level, stop_at_switch, crossing_correction,
+                sample_start, sample_every, switch_time, final_m, mean_projection, task_hist[task],
                 traces, trace_every,
             )  # fmt: skip
     for task in range(n_tasks):

@@ -11,12 +11,16 @@ Philox4x32-10 (Salmon, Moraes, Dror, Shaw, "Parallel random numbers: as easy as
 1, 2, 3", SC'11), the counter-based generator of Random123, cuRAND and JAX.  It maps a
 128-bit counter and a 64-bit key to 128 random bits; it passes TestU01 BigCrush for
 any key and any counter sequence.  The implementation is checked bit for bit
-against the Random123 known-answer vectors (``tests/test_rng.py``).
+against the Random123 known-answer vectors (``tests/kernels/test_rng.py``).
 
 Layout used by fastspin:
 
 * key  = (seed mod 2^32, seed >> 32)                       (64-bit seed)
 * counter = (block mod 2^32, block >> 32, trajectory, stream)
+
+* crossing-test uniforms (:func:`bridge_uniform`): counter
+  (step mod 2^32, (step >> 32) | 2^31, trajectory, stream), a range the normals'
+  blocks (< 2^63) never reach.
 
 ``trajectory`` and ``stream`` are 32-bit (trajectory < 2^32; ``stream`` lets a sweep
 give every parameter point its own noise, or the same noise for common random
@@ -31,7 +35,11 @@ lies strictly inside (0, 1), so r = sqrt(-2 ln u) is finite and bounded by
 sqrt(66 ln 2) = 6.76; the normal tail beyond 6.76 standard deviations (probability
 1.4e-11) is absent.  The logarithm and the sine/cosine are evaluated by polynomials
 (so that a loop over trajectories vectorizes) and agree with the libm Box-Muller
-values to 1e-10 absolute.
+values to 1e-10 absolute.  They use only multiplies, adds and one divide (no divisions
+by constants, which LLVM may not turn into multiplies) and are compiled with FMA
+contraction; so the normals are reproducible for a given build and CPU family, and
+equal those of fastspin releases before the division-free kernels to 1.4e-15 (94 %
+of them bit for bit).
 """
 
 from __future__ import annotations
@@ -40,6 +48,8 @@ import math
 
 import numpy as np
 from numba import njit, prange
+
+from fastspin.kernels.distributions import _float64_bits, _float64_from_bits
 
 _MASK32 = np.uint64(0xFFFFFFFF)
 _SHIFT32 = np.uint64(32)
@@ -51,7 +61,8 @@ _HALF_PI = 0.5 * math.pi
 _LN2 = math.log(2.0)
 _INV_2_32 = 1.0 / 4294967296.0
 _INV_2_30 = 1.0 / 1073741824.0
-_INV_2_33 = 1.0 / 8589934592.0
+_MANTISSA_BITS = np.int64(0x000FFFFFFFFFFFFF)
+_EXPONENT_ONE = np.int64(0x3FF0000000000000)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -105,7 +116,7 @@ def _sincos_quarter(phi):
         * (
             -1.0 / 6.0
             + x2
-            * (1.0 / 120.0 + x2 * (-1.0 / 5040.0 + x2 * (1.0 / 362880.0 - x2 / 39916800.0)))
+            * (1.0 / 120.0 + x2 * (-1.0 / 5040.0 + x2 * (1.0 / 362880.0 - x2 * (1.0 / 39916800.0))))
         )
     )
     c = 1.0 + x2 * (
@@ -114,7 +125,7 @@ def _sincos_quarter(phi):
         * (
             1.0 / 24.0
             + x2
-            * (-1.0 / 720.0 + x2 * (1.0 / 40320.0 + x2 * (-1.0 / 3628800.0 + x2 / 479001600.0)))
+            * (-1.0 / 720.0 + x2 * (1.0 / 40320.0 + x2 * (-1.0 / 3628800.0 + x2 * (1.0 / 479001600.0))))
         )
     )
     return c, s
@@ -122,22 +133,17 @@ def _sincos_quarter(phi):
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
 def log_unit(word):
-    """ln u for u = (w + 1/2)·2^-32, w a 32-bit word (int64), branch-free.
+    """ln u for u = (w + 1/2)·2^-32, w a 32-bit word (int64 or its exact float64), branch-free.
 
-    x = w + 1/2 = v/2 with the odd integer v = 2w + 1 < 2^33; its bit length (branch-free
-    binary search) gives x = 2^e m with m in [1, 2), folded to [1/√2, √2); then
-    ln m = 2 atanh((m-1)/(m+1)) by its series to 13th order.  Absolute error < 5e-13
-    over all 2^32 words (checked in tests/test_rng.py).
+    u is exact in float64; its exponent and mantissa bits give u = 2^e m with m in
+    [1, 2), folded to [1/√2, √2); then ln m = 2 atanh((m-1)/(m+1)) by its series to
+    13th order.  Absolute error < 5e-13 over all 2^32 words (checked in
+    tests/kernels/test_rng.py).
     """
-    v = 2 * word + 1
-    rest = v
-    length = np.int64(0)
-    for shift in (32, 16, 8, 4, 2, 1):
-        move = np.int64((rest >> shift) != 0) * shift
-        length += move
-        rest >>= move
-    mantissa = np.float64(v << (33 - length)) * _INV_2_33  # v / 2^length, in [1, 2)
-    exponent = np.float64(length - 1)
+    u = (np.float64(word) + 0.5) * _INV_2_32
+    bits = _float64_bits(u)
+    exponent = np.float64((bits >> np.int64(52)) - np.int64(1023))
+    mantissa = _float64_from_bits((bits & _MANTISSA_BITS) | _EXPONENT_ONE)
     big = mantissa > 1.4142135623730951
     mantissa = mantissa * 0.5 if big else mantissa
     exponent = exponent + 1.0 if big else exponent
@@ -151,27 +157,31 @@ def log_unit(word):
             + t2
             * (
                 1.0 / 3.0
-                + t2 * (0.2 + t2 * (1.0 / 7.0 + t2 * (1.0 / 9.0 + t2 * (1.0 / 11.0 + t2 / 13.0))))
+                + t2 * (0.2 + t2 * (1.0 / 7.0 + t2 * (1.0 / 9.0 + t2 * (1.0 / 11.0 + t2 * (1.0 / 13.0)))))
             )
         )
     )
-    return (exponent - 32.0) * _LN2 + series
+    return exponent * _LN2 + series
 
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
 def unit_circle(word):
-    """(cos ψ, sin ψ) for ψ = qπ/2 + φ from a 32-bit word (int64): q = top two bits,
-    φ = π/2·((rest + 1/2)·2^-30 - 1/2) in (-π/4, π/4); branch-free, error < 1e-11."""
-    q = word >> 30
-    f = (np.float64(word & 0x3FFFFFFF) + 0.5) * _INV_2_30 - 0.5
+    """(cos ψ, sin ψ) for ψ = qπ/2 + φ from a 32-bit word w (int64 or its exact float64):
+    q = top two bits, φ = π/2·((rest + 1/2)·2^-30 - 1/2) in (-π/4, π/4); branch-free,
+    error < 1e-11.  Float arithmetic throughout (all steps exact), so that a lane loop
+    needs no float/integer conversions."""
+    w = np.float64(word)
+    q = math.floor(w * _INV_2_30)
+    f = (w - q * 1073741824.0 + 0.5) * _INV_2_30 - 0.5
     c, s = _sincos_quarter(f * _HALF_PI)
-    swap = np.float64(q & 1)
-    sign_cos = 1.0 - 2.0 * np.float64((q ^ (q >> 1)) & 1)
-    sign_sin = 1.0 - 2.0 * np.float64(q >> 1)
+    high = math.floor(0.5 * q)
+    swap = q - 2.0 * high
+    sign_cos = 1.0 - 2.0 * abs(swap - high)
+    sign_sin = 1.0 - 2.0 * high
     return (c + swap * (s - c)) * sign_cos, (s + swap * (c - s)) * sign_sin
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
 def normals_lanes(k0, k1, first_blocks, trajectories, stream, out):
     """Standard normals for a batch ("lanes") of trajectories.
 
@@ -183,7 +193,7 @@ def normals_lanes(k0, k1, first_blocks, trajectories, stream, out):
     Box-Muller: words (w0, w1) and (w2, w3) of a block give r = sqrt(-2 ln u) with
     u = (w0 + 1/2)·2^-32 (:func:`log_unit`) and the angle ψ of :func:`unit_circle`;
     normals r cos ψ, r sin ψ.  Each equals the libm Box-Muller value to 1e-10
-    absolute (checked in ``tests/test_rng.py``).
+    absolute (checked in ``tests/kernels/test_rng.py``).
     """
     n_lanes = out.shape[1]
     c3 = np.uint64(stream)
@@ -205,6 +215,26 @@ def normals_lanes(k0, k1, first_blocks, trajectories, stream, out):
             c, s = unit_circle(np.int64(w3))
             z2[lane] = r1 * c
             z3[lane] = r1 * s
+
+
+_BRIDGE_BLOCKS = np.uint64(0x80000000)
+
+
+@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def bridge_uniform(k0, k1, stream, trajectory, step):
+    """Uniform u = (w + 1/2)·2^-32 in (0, 1) of step ``step`` of a trajectory, for the
+    crossing test between two time steps.
+
+    Word 0 of the Philox block with counter (step mod 2^32, step >> 32 | 2^31,
+    trajectory, stream): the top bit of the second counter word keeps these blocks
+    apart from the normals (blocks < 2^63), so adding the test changes no normal.
+    """
+    s = np.uint64(step)
+    w0, _, _, _ = philox4x32_10(
+        s & _MASK32, (s >> _SHIFT32) | _BRIDGE_BLOCKS, np.uint64(trajectory), np.uint64(stream),
+        k0, k1,
+    )  # fmt: skip
+    return (np.float64(np.int64(w0)) + 0.5) * _INV_2_32
 
 
 @njit(cache=True, nogil=True)

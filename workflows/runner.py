@@ -1,12 +1,19 @@
 """Where a sweep runs: embedded LocalCluster, an existing scheduler, or SLURM/PBS.
 
-* ``local`` (default): a :class:`distributed.LocalCluster` sized to the CPUs this
-  process may use, one worker *process* per core with one thread each
-  (``processes=True, threads_per_worker=1``).  Worker processes get
-  ``NUMBA_NUM_THREADS=1`` (Dask pins OMP/MKL threads but not Numba's) and, if
-  configured, ``NUMBA_CACHE_DIR``.
+* ``local`` (default): a :class:`distributed.LocalCluster` of ``workers`` worker
+  *processes* (default: one per CPU this process may use), each running one block at
+  a time (``processes=True, threads_per_worker=1``).  The CPUs are shared out: each
+  worker gets ``NUMBA_NUM_THREADS = max(1, cores // workers)`` (Dask pins OMP/MKL
+  threads but not Numba's; OMP/MKL stay at 1) and, if configured,
+  ``NUMBA_CACHE_DIR``.  Models whose kernels have a thread-parallel variant (the
+  macrospin ensembles) use all of their worker's Numba threads for a block; the
+  others use one.  So ``--workers 1`` on 8 cores runs one block at a time on 8
+  threads, ``--workers 8`` runs 8 blocks on one thread each (best when there are
+  many blocks), ``--workers 2`` runs 2 blocks on 4 threads each.  Results do not
+  depend on the choice.
 * ``tcp://host:port``: an existing cluster (``dask scheduler`` / ``dask worker``).
-  Start those workers with ``--nthreads 1`` and ``NUMBA_NUM_THREADS=1`` yourself.
+  Start those workers with ``--nthreads 1`` and ``NUMBA_NUM_THREADS=k`` yourself
+  (k threads per block; k = 1 for one block per core).
 * ``cluster = "slurm" | "pbs"``: dask-jobqueue (``pip install fastspin[hpc]``);
   the profile (queue, account, cores, memory, walltime, lifetime, jobs, ...) comes
   from ``[run.cluster]`` in the spec or from a TOML config file.
@@ -45,8 +52,16 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def worker_environment(numba_cache_dir: str | None) -> dict[str, str]:
-    env = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+def numba_threads_per_worker(n_workers: int) -> int:
+    """Numba threads of each of ``n_workers`` local worker processes: the cores shared
+    out evenly, at least one."""
+    return max(1, available_cores() // max(1, int(n_workers)))
+
+
+def worker_environment(numba_cache_dir: str | None, numba_threads: int = 1) -> dict[str, str]:
+    """Environment of a worker process: ``numba_threads`` Numba threads (a block of a
+    thread-parallel model uses them all), one OMP/MKL thread."""
+    env = {"NUMBA_NUM_THREADS": str(int(numba_threads)), "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     if numba_cache_dir:
         env[NUMBA_CACHE_ENV] = str(Path(numba_cache_dir).expanduser().absolute())
     return env
@@ -85,7 +100,8 @@ class WarmupPlugin(WorkerPlugin):
 
 @contextlib.contextmanager
 def local_client(workers: int | None = None, numba_cache_dir: str | None = None) -> Iterator[Any]:
-    """An embedded LocalCluster: one single-threaded worker process per core."""
+    """An embedded LocalCluster: ``workers`` worker processes (default one per core),
+    one block at a time each, the cores shared out as Numba threads."""
     from distributed import Client, LocalCluster
 
     n_workers = workers or available_cores()
@@ -96,7 +112,7 @@ def local_client(workers: int | None = None, numba_cache_dir: str | None = None)
         host="127.0.0.1",  # the scheduler is for this user on this machine only
         dashboard_address="127.0.0.1:0",  # any free port: several users may share a login node
         silence_logs=logging.ERROR,
-        env=worker_environment(numba_cache_dir),
+        env=worker_environment(numba_cache_dir, numba_threads_per_worker(n_workers)),
     ) as cluster, Client(cluster) as client:
         try:
             yield client

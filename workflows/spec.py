@@ -13,6 +13,9 @@ A spec is a TOML file or the same nested dict from Python::
     [params]                         # fixed values; the model's defaults fill the rest
     T_Sm = "0.01 Tc"
 
+    [units]                          # optional: lab quantities ("150 uV", "90 mK", "0.8 T")
+    delta0 = "200 ueV"               # convert through this Δ0 (or material = "Al_film")
+
     [run]
     block = {h = 8, T_S = 8}         # block shape; axes not named are taken whole
     seed = 0                         # base seed for stochastic models
@@ -60,7 +63,9 @@ from fastspin.registry import ENTRY_POINT_GROUP, get_model
 #: Version of the on-disk layout written by :mod:`fastspin.workflows.store`.
 STORE_FORMAT = 1
 
-TOP_LEVEL_KEYS = ("model", "axes", "params", "run")
+TOP_LEVEL_KEYS = ("model", "axes", "params", "run", "units")
+#: keys of [units]: the energy scale that lab quantities ("150 uV", "90 mK") convert through
+UNITS_KEYS = ("delta0", "material", "g_factor")
 RUN_KEYS = (
     "block",
     "chunks",
@@ -241,7 +246,22 @@ def load_spec(source: str | Path | Mapping[str, Any] | SweepSpec) -> SweepSpec:
 
 
 def validate_spec(raw: Mapping[str, Any]) -> SweepSpec:
-    """Validate a spec dict; every error names the offending field and the allowed values."""
+    """Validate a spec dict; every error names the offending field and the allowed values.
+
+    An optional ``[units]`` table (``delta0 = "200 ueV"``, ``material = "Al_film"``,
+    ``g_factor``) lets axes and params be written as lab quantities ("150 uV", "90 mK").
+    """
+    from fastspin.materials import energy_scale
+    from fastspin.quantities import scale_context
+
+    units = raw.get("units", {})
+    if not isinstance(units, Mapping) or any(k not in UNITS_KEYS for k in units):
+        raise ParameterError(f"spec: [units] must be a table with keys among {_allowed(UNITS_KEYS)}")
+    with scale_context(energy_scale(**units)):
+        return _validate_spec(raw)
+
+
+def _validate_spec(raw: Mapping[str, Any]) -> SweepSpec:
     if "imports" in raw:
         raise ParameterError(
             "spec: key 'imports' is not allowed: a spec is data and never imports code; "

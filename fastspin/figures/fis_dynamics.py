@@ -15,6 +15,11 @@ O(h²) on a 2001-point grid), the spectrum and its FWHM from Eq. (23) via
 θ* from :func:`fastspin.figures.fis.precession_branches`.  Panel (c) overlays a small
 ensemble of Eq. (8) (:func:`fastspin.physics.tilt.run_tilt_ensemble`) at one T_F as a check.
 
+Beside that Gaussian (Fokker-Planck) law, both panels draw the paper's own method of
+Sec. V B: P ∝ exp(2S ∫ p* du) from the nonzero root φ_q* = −ip* of the cumulant
+generating function s̃_T (:class:`fastspin.physics.semiclassical.SemiclassicalTiltModel`,
+the same 61 angles), and Eq. (23) averaged over it.
+
 Sign (finding of :mod:`fastspin.physics.fis`, see :mod:`fastspin.figures.fis`): with Eq. (5) as
 printed, the thermally driven window appears for h = −0.3 Δ0 ẑ (at T_F ≈ 0.25–0.31 T_c),
 not for the caption's +0.3 Δ0 ẑ; the figures use h = −0.3 Δ0 ẑ and say so.
@@ -26,6 +31,13 @@ cos θ = +1) at T_F = 0.2975 T_c, a little below the caption's ≈ 0.31 T_c, and
 the θ = 0 pole above 0.30 T_c; the FWHM of S_xx falls from 6.0e-5 Δ0/ħ (0.15 T_c) to
 4.5e-6 Δ0/ħ at 0.30 T_c (the phase-diffusion width 2D(θ*)/(S² sin²θ*) within 3 %), then
 jumps to 6.6e-5 Δ0/ħ at 0.305 T_c and grows to 2.5e-4 Δ0/ħ at 0.5 T_c.
+
+Semiclassical against Gaussian (tests/figures/test_figures_fis_dynamics.py): the maxima sit
+at the same angles (p* = 0 where τ_z = 0); the two maxima have equal heights at
+T_F = 0.29772 T_c (Gaussian: 0.29819 T_c); at T_F = 0.30 T_c the oscillating state
+(cos θ = −0.434) has log-weight ln(P/max P) = −4.17 (Gaussian: −3.24), so ⟨cos θ⟩ = 0.700
+(Gaussian: 0.459); at 0.5 T_c = T_S (equilibrium, Ω/2T = 0.88) the semiclassical law is
+the Boltzmann law and the FWHM is 3.13e-4 Δ0/ħ (Gaussian: 2.52e-4, 19 % narrower).
 
 Not in the caption (our choice): Dynes Γ = 1e-3 Δ0 (as Fig. 5(a)-(b) in
 :mod:`fastspin.figures.fis`), the self-consistent gap Δ(T_S, h), S A0 = 0, the table grid
@@ -46,6 +58,7 @@ import numpy as np
 
 from fastspin.figures.style import save
 from fastspin.physics import fis
+from fastspin.physics.semiclassical import SemiclassicalTiltModel
 from fastspin.physics.tilt import (
     TiltAngleModel,
     run_tilt_ensemble,
@@ -78,6 +91,8 @@ T_F_RANGE: tuple[float, float] = (0.1, 0.6)
 T_F_ENSEMBLE: float = 0.26
 
 _SEED = OJAJARVI_2020.short()
+#: stationary laws: the paper's semiclassical one (root of s̃_T) and the Gaussian Fokker-Planck one
+LAWS: tuple[str, ...] = ("semiclassical", "fokker_planck")
 
 
 def tilt_model(T_F_over_Tc: float, n_grid: int = 2001) -> TiltAngleModel:
@@ -94,26 +109,43 @@ def tilt_model(T_F_over_Tc: float, n_grid: int = 2001) -> TiltAngleModel:
     )  # fmt: skip
 
 
-def distributions(T_F_over_Tc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """P(cos θ)/max P for each T_F (Fig. 5(c)): returns (cos θ grid, array (n_T, n_grid))."""
+def semiclassical_model(T_F_over_Tc: float, n_grid: int = 2001) -> SemiclassicalTiltModel:
+    """The semiclassical law of Sec. V B at the parameters of Fig. 5(c)-(d) (same angles)."""
+    theta = np.linspace(0.0, math.pi, N_TABLE)
+    return SemiclassicalTiltModel.from_junction(
+        np.cos(theta)[::-1], V=V_FIG5, T_S=T_S_FIG5, T_F=T_F_over_Tc * Tc, Omega=OMEGA_FIG5,
+        h=H_FIELD, h_angle=H_ANGLE, P=P_FIG5, dynes=DYNES_FIG5, S=SPIN, A0=0.0,
+        conductance=CONDUCTANCE, n_grid=n_grid,
+    )  # fmt: skip
+
+
+def law_model(T_F_over_Tc: float, law: str = "fokker_planck") -> TiltAngleModel:
+    """The model whose ``stationary_density`` is the ``law`` (one of :data:`LAWS`) at T_F."""
+    if law not in LAWS:
+        raise ValueError(f"law must be one of {LAWS}, got {law!r}")
+    return semiclassical_model(T_F_over_Tc) if law == "semiclassical" else tilt_model(T_F_over_Tc)
+
+
+def distributions(T_F_over_Tc: np.ndarray, law: str = "fokker_planck") -> tuple[np.ndarray, np.ndarray]:
+    """P(cos θ)/max P for each T_F (Fig. 5(c)) under ``law``: (cos θ grid, array (n_T, n_grid))."""
     rows = []
     u = None
     for T_F in np.atleast_1d(T_F_over_Tc):
-        u, density = tilt_model(float(T_F)).stationary_density()
+        u, density = law_model(float(T_F), law).stationary_density()
         rows.append(density / density.max())
     return u, np.array(rows)
 
 
-def linewidth_curve(T_F_over_Tc: np.ndarray) -> dict[str, np.ndarray]:
+def linewidth_curve(T_F_over_Tc: np.ndarray, law: str = "fokker_planck") -> dict[str, np.ndarray]:
     """Fig. 5(d) against T_F: ``fwhm`` of S_xx (Δ0/ħ), ``mean_cos_theta`` = ⟨cos θ⟩ over
-    the stationary density, ``cos_theta_star`` of the stable interior precession angle
-    (NaN where none), ``n_peaks`` (local maxima of P above 10 % of the largest)."""
+    the stationary density of ``law``, ``cos_theta_star`` of the stable interior precession
+    angle (NaN where none), ``n_peaks`` (local maxima of P above 10 % of the largest)."""
     from fastspin.figures.fis import precession_branches
 
     T_F_over_Tc = np.atleast_1d(np.asarray(T_F_over_Tc, dtype=float))
     out = {name: np.empty(T_F_over_Tc.size) for name in ("fwhm", "mean_cos_theta", "n_peaks")}
     for k, T_F in enumerate(T_F_over_Tc):
-        model = tilt_model(float(T_F))
+        model = law_model(float(T_F), law)
         u, density = model.stationary_density()
         out["mean_cos_theta"][k] = np.trapezoid(u * density, u)
         out["fwhm"][k] = spectrum_linewidth(model)
@@ -147,37 +179,57 @@ def ensemble_density(T_F_over_Tc: float = T_F_ENSEMBLE, n_trajectories: int = 40
     return centres, result.density()
 
 
+def second_maximum_log_weight(T_F_over_Tc: float, law: str = "fokker_planck") -> float:
+    """ln(P at the second-highest local maximum / P at the highest) of ``law`` at T_F (NaN if one)."""
+    u, density = law_model(T_F_over_Tc, law).stationary_density()
+    log_density = np.log(density)
+    padded = np.concatenate([[-np.inf], log_density, [-np.inf]])
+    maxima = np.sort(log_density[(padded[1:-1] > padded[:-2]) & (padded[1:-1] >= padded[2:])])
+    return float(maxima[-2] - maxima[-1]) if maxima.size > 1 else math.nan
+
+
 def fig5c(out_dir: Path, n_T: int, n_ensemble: int) -> str:
-    """Fig. 5(c): map of P(cos θ)/max over (T_F, cos θ) and the curves at T_F_CURVES."""
+    """Fig. 5(c): maps of P(cos θ)/max over (T_F, cos θ) for the semiclassical law (the
+    paper's method) and the Gaussian Fokker-Planck law, and the curves at T_F_CURVES of
+    both with the Eq. (8) ensemble."""
     T_grid = np.linspace(*T_F_RANGE, n_T)
-    u, density_map = distributions(T_grid)
-    _, curves = distributions(np.array(T_F_CURVES))
-    fig, (ax_map, ax_cut) = plt.subplots(1, 2, figsize=(11.0, 4.4))
-    mesh = ax_map.pcolormesh(T_grid, u[::10], density_map[:, ::10].T, shading="nearest",
-                             cmap="viridis")
-    fig.colorbar(mesh, ax=ax_map, label=r"$P(\cos\theta)/\max P$")
-    ax_map.set_xlabel(r"$T_F/T_c$")
-    ax_map.set_ylabel(r"$\cos\theta$")
+    fig, axes = plt.subplots(1, 3, figsize=(15.5, 4.6))
+    titles = {"semiclassical": "semiclassical: root of $\\tilde s_T$ (Sec. V B)",
+              "fokker_planck": "Gaussian: Fokker-Planck of Eq. (8)"}
+    u = None
+    for ax_map, law in zip(axes[:2], LAWS, strict=True):
+        u, density_map = distributions(T_grid, law)
+        mesh = ax_map.pcolormesh(T_grid, u[::10], density_map[:, ::10].T, shading="nearest",
+                                 cmap="viridis")
+        fig.colorbar(mesh, ax=ax_map, label=r"$P(\cos\theta)/\max P$")
+        ax_map.set_xlabel(r"$T_F/T_c$")
+        ax_map.set_ylabel(r"$\cos\theta$")
+        ax_map.set_title(titles[law], fontsize=9)
+    ax_cut = axes[2]
     colors = plt.cm.plasma(np.linspace(0.0, 0.9, len(T_F_CURVES)))
-    for T_F, row, color in zip(T_F_CURVES, curves, colors, strict=True):
-        style = "--" if T_F == T_F_BIMODAL else "-"
-        ax_cut.plot(u, row, style, color=color, label=rf"$T_F = {T_F:g}\,T_c$")
-        ax_map.axvline(T_F, color=color, lw=0.6, ls=style)
+    semiclassical = distributions(np.array(T_F_CURVES), "semiclassical")[1]
+    gaussian = distributions(np.array(T_F_CURVES), "fokker_planck")[1]
+    for T_F, row, fp_row, color in zip(T_F_CURVES, semiclassical, gaussian, colors, strict=True):
+        ax_cut.plot(u, row, "-", color=color, label=rf"$T_F = {T_F:g}\,T_c$")
+        ax_cut.plot(u, fp_row, ":", color=color, lw=1.0)
+        for ax_map in axes[:2]:
+            ax_map.axvline(T_F, color=color, lw=0.6, ls="--" if T_F == T_F_BIMODAL else "-")
     if n_ensemble > 0:
         centres, hist = ensemble_density(T_F_ENSEMBLE, n_ensemble)
-        model = tilt_model(T_F_ENSEMBLE)
-        _, exact = model.stationary_density()
+        _, exact = tilt_model(T_F_ENSEMBLE).stationary_density()
         ax_cut.plot(centres, hist / exact.max(), "o", ms=3.5, color="k",
                     label=rf"Eq. (8) ensemble, $T_F = {T_F_ENSEMBLE:g}\,T_c$ (N = {n_ensemble})")
-        ax_cut.plot(u, exact / exact.max(), ":", color="k", lw=1.0)
+    ax_cut.plot([], [], "k-", label="semiclassical (paper)")
+    ax_cut.plot([], [], "k:", label="Gaussian Fokker-Planck")
     ax_cut.set_xlabel(r"$\cos\theta$")
     ax_cut.set_ylabel(r"$P(\cos\theta)/\max P$")
-    ax_cut.legend(fontsize=7, loc="center", bbox_to_anchor=(0.55, 0.6))
+    ax_cut.legend(fontsize=6.5, loc="center", bbox_to_anchor=(0.55, 0.6))
     ax_cut.set_xlim(-1.0, 1.0)
     fig.suptitle(
         f"Fig. 5(c) of {_SEED}: S = {SPIN:g}, $T_S$ = 0.5 $T_c$, Ω = {OMEGA_FIG5:g} Δ0/ħ, V = 0, "
-        "P = 1, h = −0.3 Δ0 ẑ\n(caption: +0.3 Δ0 ẑ; with Eq. (5) as printed the window needs "
-        "−ẑ). Stationary Fokker-Planck density of Eq. (8); dashed: bimodal (caption: ≈ 0.31 $T_c$)",
+        "P = 1, h = −0.3 Δ0 ẑ (caption: +0.3 Δ0 ẑ; with Eq. (5) as printed the window needs "
+        "−ẑ).\nStationary law from the nonzero root of the cumulant generating function (the "
+        "paper's method) beside the Gaussian Fokker-Planck law of Eq. (8) and its ensemble",
         fontsize=9,
     )  # fmt: skip
     fig.tight_layout()
@@ -185,24 +237,31 @@ def fig5c(out_dir: Path, n_T: int, n_ensemble: int) -> str:
 
 
 def fig5d(out_dir: Path, n_T: int) -> str:
-    """Fig. 5(d): FWHM of S_xx, ⟨cos θ⟩ and cos θ* against T_F, dots at T_F_CURVES."""
+    """Fig. 5(d): FWHM of S_xx, ⟨cos θ⟩ (both laws) and cos θ* against T_F, dots at T_F_CURVES."""
     T_grid = np.linspace(*T_F_RANGE, n_T)
-    curve = linewidth_curve(T_grid)
-    dots = linewidth_curve(np.array(T_F_CURVES))
-    fig, ax = plt.subplots(figsize=(6.8, 4.6))
-    ax.semilogy(T_grid, curve["fwhm"], "k-", label=r"FWHM of $S_{xx}(\omega)$")
+    curves = {law: linewidth_curve(T_grid, law) for law in LAWS}
+    dots = linewidth_curve(np.array(T_F_CURVES), "semiclassical")
+    fig, ax = plt.subplots(figsize=(7.2, 4.8))
+    ax.semilogy(T_grid, curves["semiclassical"]["fwhm"], "k-",
+                label=r"FWHM of $S_{xx}(\omega)$, semiclassical")
+    ax.semilogy(T_grid, curves["fokker_planck"]["fwhm"], ":", color="0.4",
+                label=r"FWHM, Gaussian Fokker-Planck")
     ax.semilogy(T_F_CURVES, dots["fwhm"], "ko", ms=4)
     ax.set_xlabel(r"$T_F/T_c$")
     ax.set_ylabel(r"FWHM  [$\Delta_0/\hbar$]")
     twin = ax.twinx()
-    twin.plot(T_grid, curve["mean_cos_theta"], "r-", label=r"$\langle\cos\theta\rangle$")
+    twin.plot(T_grid, curves["semiclassical"]["mean_cos_theta"], "r-",
+              label=r"$\langle\cos\theta\rangle$, semiclassical")
+    twin.plot(T_grid, curves["fokker_planck"]["mean_cos_theta"], "r:",
+              label=r"$\langle\cos\theta\rangle$, Gaussian")
     twin.plot(T_F_CURVES, dots["mean_cos_theta"], "ro", ms=4)
-    twin.plot(T_grid, curve["cos_theta_star"], "k--", lw=1.0, label=r"$\cos\theta^*$ (stable)")
+    twin.plot(T_grid, curves["semiclassical"]["cos_theta_star"], "k--", lw=1.0,
+              label=r"$\cos\theta^*$ (stable)")
     twin.set_ylabel(r"$\langle\cos\theta\rangle$, $\cos\theta^*$", color="r")
     twin.set_ylim(-1.05, 1.05)
     lines = ax.get_legend_handles_labels()
     twin_lines = twin.get_legend_handles_labels()
-    ax.legend(lines[0] + twin_lines[0], lines[1] + twin_lines[1], fontsize=8, loc="lower left")
+    ax.legend(lines[0] + twin_lines[0], lines[1] + twin_lines[1], fontsize=7, loc="lower left")
     ax.set_title(f"Fig. 5(d) of {_SEED}\nEq. (23) averaged over P(cos θ); G_T = e²/ħ, "
                  "h = −0.3 Δ0 ẑ (caption +ẑ)", fontsize=9)
     fig.tight_layout()
@@ -221,5 +280,5 @@ def figures_fis_dynamics(out_dir: str | os.PathLike = "figures", n_T: int = 101,
     return [fig5c(out_dir, n_T, n_ensemble), fig5d(out_dir, n_T)]
 
 
-__all__ = ["distributions", "ensemble_density", "figures_fis_dynamics", "linewidth_curve",
-           "tilt_model"]
+__all__ = ["LAWS", "distributions", "ensemble_density", "figures_fis_dynamics", "law_model",
+           "linewidth_curve", "second_maximum_log_weight", "semiclassical_model", "tilt_model"]

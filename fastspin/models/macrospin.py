@@ -35,7 +35,9 @@ order 1; see :func:`fastspin.physics.macrospin.run_ensemble` for measured escape
 
 Reproducibility: trajectory j of grid point i uses the Philox stream
 (seed = ``run.seed`` of the sweep, stream = i = the global C-order point index,
-trajectory j), so a stored value does not depend on block shapes or worker counts and
+trajectory j), so a stored value does not depend on block shapes, worker counts or
+threads (a block runs the thread-parallel kernel when its process has more than one
+Numba thread) and
 any trajectory can be replayed with
 ``run_ensemble(spin, 1, seed, stream=i, first_trajectory=j, ...)``
 (:meth:`MacrospinSwitching.spin_at` builds ``spin``).  Outside a sweep
@@ -49,6 +51,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+import numba
 import numpy as np
 
 from fastspin.model import (
@@ -175,7 +178,7 @@ class MacrospinSwitching(Model):
                 self.spin_at(point), {}, int(n_total[index]), seed,
                 streams=np.int64(point_index[index]), dt=point["dt"],
                 n_steps=self.n_steps(point), m0=M0,
-                criterion=criterion, n_bins=1,
+                criterion=criterion, n_bins=1, parallel=numba.get_num_threads() > 1,
             )  # fmt: skip
             switched[index] = stats["switched"]
             time_sum[index] = stats["switch_time_sum"]

@@ -82,7 +82,8 @@ class SISMerit(Model):
     """Thermoelectric figures of merit of the S–I–Sm junction (Germanese et al. (2021), Figs. 2–3).
 
     Maps over (T_S, h) as in Fig. 2(b)–(d) and Fig. 3(c): zero-bias conductance G0
-    (numerically and from the closed form behind Eq. (3)), Seebeck voltage V_S,
+    (numerically, from the closed form behind Eq. (3) and from Eq. (3) itself with the
+    misprinted f_Sm corrected to f_S), Seebeck voltage V_S,
     inner matching-peak voltage V_p⁻, G_max = I(V_p⁻)/V_p⁻, spin current at V_p⁻,
     and the threshold field h_t (numerical and the tanh estimate).
     """
@@ -94,6 +95,7 @@ class SISMerit(Model):
     outputs = (
         Output("G0", "G_T", "zero-bias conductance dI/dV (numerical)"),
         Output("G0_closed_form", "G_T", "zero-bias conductance, closed form of Eq. (3)"),
+        Output("G0_eq3", "G_T", "approximant Eq. (3) with f_S(E, T_S) (printed: f_Sm, a misprint)"),
         Output("V_seebeck", "Delta0/e", "Seebeck voltage, I_charge(V_S) = 0 (NaN if dissipative)"),
         Output("V_peak_inner", "Delta0/e", "inner matching-peak voltage |Delta_S - (Delta_Sm - h)|"),
         Output("G_max", "G_T", "conductance at the inner peak, I(V_p-)/V_p-"),

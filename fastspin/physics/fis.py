@@ -744,7 +744,8 @@ def _rate_terms(
 
 def channel_rates(
     V: float, h: float, h_angle: float, P: float, theta: float, Omega: float, T_S: float,
-    T_F: float, dynes: float, delta: float = math.nan,
+    T_F: float, dynes: float, delta: float = math.nan, *, with_overlap: bool = True,
+    rtol: float = cv.DEFAULT_RTOL, atol: float = cv.DEFAULT_ATOL,
 ) -> np.ndarray:
     r"""Energy moments of the tunnelling rates of Eq. (20), per channel (σ, σ') and direction.
 
@@ -752,13 +753,15 @@ def channel_rates(
     R_c^+ = ½ ⟨σ|σ'⟩² N_S,σ N_F,σ' f_F (1 − f_S)  (F → S),
     R_c^− = ½ ⟨σ|σ'⟩² N_S,σ N_F,σ' f_S (1 − f_F)  (S → F),
     f_F = f0(ε − V − Ω_σσ', T_F); channels in the order of :data:`CHANNELS`.  From
-    MODE_FORWARD terms of the engine (same accuracy).
+    MODE_FORWARD terms of the engine (same accuracy at the default rtol, atol; tighter ones
+    are passed to the engine).  ``with_overlap=False`` drops the factor ⟨σ|σ'⟩², which
+    vanishes for the spin-flip channels at the poles.
     """
     delta = float(resolve_gap(T_S, h, delta))
-    terms = _rate_terms(V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta)
+    terms = _rate_terms(V, h, h_angle, P, theta, Omega, T_S, T_F, dynes, delta, with_overlap)
     base = 3 * (np.arange(16) // 2)
     terms[:, cv.COL_OUT0], terms[:, cv.COL_OUT1], terms[:, cv.COL_OUT2] = base, base + 1, base + 2
-    values, _ = cv.integrate(terms, 24)
+    values, _ = cv.integrate(terms, 24, rtol, atol)
     return values.reshape(4, 2, 3)
 
 

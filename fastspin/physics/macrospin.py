@@ -44,6 +44,10 @@ from fastspin.physics._ensemble import (
 )
 from fastspin.units import BOLTZMANN, ELEMENTARY_CHARGE, GYROMAGNETIC_RATIO, HBAR, MU0
 
+#: largest reduced temperature t = k_B T/(μ0 Ms H_K V) = 1/(2σ) :class:`Macrospin` accepts:
+#: above it the barrier σ < 1/2 and m is not a bistable magnet; 300 or 4.2 there is a kelvin value
+MAX_REDUCED_TEMPERATURE = 1.0
+
 _WAVE_KINDS = {
     "constant": _llg.WAVE_CONSTANT,
     "step": _llg.WAVE_STEP,
@@ -142,6 +146,12 @@ class Macrospin:
     a(τ) = stt + stt_ac·w_J(τ) (a > 0 pulls m towards the polarizer p).  The thermal
     field has ⟨h_th,i h_th,j⟩ = 2 α t δ_ij δ(τ-τ'), t = ``temperature`` =
     k_B T/(μ0 M_s H_K V) = 1/(2σ).
+
+    Sign conventions: a field along +m lowers the energy of m (a field along −n
+    larger than anisotropy − N_nn reverses m = +n); a > 0 pulls m towards p, a < 0
+    pushes it away (to reverse m = +p, use a < 0, or a > 0 with p = −m, as the
+    ``macrospin`` model does with p = −ẑ).  ``temperature`` is the reduced t, at most
+    :data:`MAX_REDUCED_TEMPERATURE`; a temperature in kelvin goes to :meth:`from_SI`.
     """
 
     alpha: float
@@ -164,6 +174,12 @@ class Macrospin:
         if self.alpha <= 0.0:
             raise ParameterError(f"alpha = {self.alpha!r} is out of range; allowed: 0 < alpha")
         _finite("temperature", self.temperature, 0.0)
+        if self.temperature > MAX_REDUCED_TEMPERATURE:
+            raise ParameterError(
+                f"temperature = {self.temperature!r} is out of range; allowed: 0 <= temperature <= "
+                f"{MAX_REDUCED_TEMPERATURE:g} (reduced t = k_B T/(mu0 Ms H_K V)); for a temperature "
+                "in kelvin use Macrospin.from_SI(T=...)"
+            )
         _finite("anisotropy", self.anisotropy)
         for name in ("stt", "stt_ac", "field_like"):
             _finite(name, getattr(self, name))
@@ -261,6 +277,13 @@ class Macrospin:
         demag in H_K units = N·Ms/H_K; Slonczewski field a_J = ħ η J/(2 e μ0 Ms d)
         (A/m), so a = a_J/H_K; its zero-temperature critical current for p = n = z is
         J_c = (2 e α μ0 Ms d/(ħ η))(H_K - N_zz Ms + H_z) (for field_like = 0).
+
+        Sign of the current: ``current_density`` J > 0 gives a = J/J_unit > 0 (for η > 0),
+        the torque that pulls m towards ``polarizer`` p: the torque of electrons flowing
+        from the polarizing layer into the free layer (conventional current from the
+        free layer into the polarizer).  With m0 = p = +ẑ, J > 0 stabilizes and J < -J_c
+        reverses.  Fields: ``field_T`` = μ0 H along the given direction (a field along −m
+        reverses m).
         """
         Ms = _finite("Ms", Ms, 0.0)
         volume = _finite("volume", volume, 0.0)
@@ -396,6 +419,7 @@ def run_ensemble(
     stream: int = 0,
     criterion: SwitchCriterion | None = None,
     stop_at_switch: bool = False,
+    crossing_correction: bool = True,
     sample_start: int | None = None,
     sample_every: int = 1,
     n_bins: int = 100,
@@ -411,8 +435,14 @@ def run_ensemble(
     steps k = sample_start, sample_start + sample_every, … (default: the last step
     only).  ``trace_every > 0`` stores m every that many steps (memory N·n_steps/
     trace_every·3 floats; otherwise memory is O(N)).  With ``stop_at_switch`` a
-    trajectory ends at its first switch (``final_m`` is then the state at the
-    switch).
+    trajectory ends at its first switch (``final_m`` is then the state after the
+    switching step).
+
+    ``crossing_correction`` (default on) also counts a switch when the path crossed the
+    level between two steps, with the Brownian-bridge probability of the crossing
+    (:func:`fastspin.kernels.llg.run_chunk`; the uniform comes from the trajectory's
+    own Philox stream, so results stay a function of the seed); off, only the states
+    after each step are tested (plain discrete monitoring, kept for comparison).
 
     Results depend only on (spin, dt, n_steps, m0, criterion, seed, stream, global
     trajectory index), never on the block split or on ``parallel``/``n_tasks``.
@@ -421,11 +451,14 @@ def run_ensemble(
 
     Weak accuracy: Heun is weak order 1, so averages carry an O(dt) bias.  Static
     averages (Boltzmann law, Langevin function) show none at the tests' resolution for
-    dt = 0.02 and 0.01.  Escape times are more sensitive: at σ = 3, α = 1 the mean
-    first-passage time comes out about +5.6 %, +3.5 %, +2.4 % (± 0.5 %) high at
-    dt = 0.04, 0.02, 0.01, extrapolating to Brown's value as dt → 0
-    (``test_escape_time_weak_convergence_in_dt``).  Check convergence in dt for
-    quantitative rates.
+    dt = 0.02 and 0.01.  Escape times are more sensitive to discrete monitoring, which
+    misses crossings between steps: without the crossing correction the mean first-
+    passage time to the equator at σ = 4, α = 0.5, h = -0.15 comes out +2.5 % (± 0.7 %)
+    high at dt = 0.01, and at σ = 3, α = 1 (to m_z = -1/2) +1.6 %.  With it the mean
+    first-passage time at dt = 0.01 agrees with Brown's double integral within 1 % plus
+    3 standard errors over σ = 3 … 10, α = 0.1 … 1, with and without a reversed axial
+    field (``tests/physics/test_llg_first_passage.py``; +0.04 % ± 0.7 % at the point above).
+    Check convergence in dt for other observables.
     """
     n_trajectories, dt, n_steps, sample_start = _check_ensemble(
         n_trajectories, seed, stream, first_trajectory, dt, n_steps, sample_start, sample_every,
@@ -442,8 +475,9 @@ def run_ensemble(
     args = (
         spin.vector(), m0_vec, np.uint64(seed), np.int64(stream), np.int64(first_trajectory),
         float(dt), np.int64(n_steps), np.array(criterion.axis), float(criterion.level),
-        bool(stop_at_switch), np.int64(sample_start), np.int64(sample_every), switch_time,
-        final_m, mean_projection, histogram, traces, np.int64(trace_every),
+        bool(stop_at_switch), bool(crossing_correction), np.int64(sample_start),
+        np.int64(sample_every), switch_time, final_m, mean_projection, histogram, traces,
+        np.int64(trace_every),
     )  # fmt: skip
     _launch(_llg.llg_ensemble, _llg.llg_ensemble_parallel, args, parallel, n_tasks)
     return EnsembleResult(

@@ -34,7 +34,7 @@ from numba import njit
 from scipy.optimize import brentq
 
 from fastspin.kernels import convolution as cv
-from fastspin.model import Output, broadcast_columns
+from fastspin.model import Output, ParameterError, broadcast_columns
 from fastspin.physics.superconductor import gap
 from fastspin.units import Tc
 
@@ -240,8 +240,9 @@ def zero_bias_conductance_closed_form(point: dict[str, float]) -> float:
     G0/G_T = ½ Σσ ∫ dE N_S(E) N′_{Sm,σ}(E) [f_S(E) − f_Sm(E)] − ½ Σσ ∫ dE N_S N_{Sm,σ} f′_Sm(E),
 
     with N′_{Sm,σ}(E) = Re[−Δ²/((E + iΓ + σh)² − Δ²)^{3/2}].  Folding E → −E gives
-    the ∫_0^∞ form of Eq. (3); the printed Eq. (3) keeps only the f_S part of the
-    first term (the f_Sm part and the second term vanish as T_Sm → 0).
+    the ∫_0^∞ form of Eq. (3); Eq. (3) keeps only the f_S part of the first term (the
+    f_Sm part and the second term vanish as T_Sm → 0; the print has f_Sm in place of f_S,
+    see :func:`zero_bias_conductance_eq3`).
     """
     terms = cv.make_terms(4)
     for k, spin in enumerate((1.0, -1.0)):
@@ -267,6 +268,52 @@ def zero_bias_conductance_closed_form(point: dict[str, float]) -> float:
                 t[cv.COL_T_L] = point["T_Sm"]
                 t[cv.COL_COEFF] = 0.5
             t[cv.COL_OUT0] = 0
+    values, _ = cv.integrate(terms, 1, rtol=1e-10, atol=1e-15)
+    return float(values[0])
+
+
+def zero_bias_conductance_eq3(point: dict[str, float], distribution: str = "S") -> float:
+    r"""G0 from the approximant Eq. (3) of Germanese et al. (2021), with the distribution corrected.
+
+    .. math::
+
+        rac{G_0}{G_T} \simeq -\Delta_{Sm}^2 \sum_\sigma \int_0^\infty dE\,
+            N_S(E)\, f_S(E, T_S)\, \mathrm{Re}\,
+            ig[(E + i\Gamma + \sigma h)^2 - \Delta_{Sm}^2ig]^{-3/2}
+
+    **Misprint in the paper:** the printed Eq. (3) has f_Sm(E, T_Sm) where f_S(E, T_S) is
+    needed.  With f_Sm the integral is of order e^{−(Δ_Sm − h)/T_Sm}, i.e. zero for the
+    paper's cold Sm (6e-12 G_T at T_S = 0.7 T_c, T_Sm = 0.01 T_c, h = 0.4 Δ0), while
+    with f_S it is the first term of :func:`zero_bias_conductance_closed_form` minus its
+    f_Sm part, which is the exact G0 up to terms that vanish as T_Sm → 0 (Δ0 of the print
+    is Δ_Sm = Δ(T_Sm, h) there).  ``distribution`` = "S" (default) gives the corrected
+    formula, "Sm" the formula as printed.  Measured: the corrected formula is within 1.1e-6
+    relative of the exact G0 at five thermoelectric points (T_S = 0.6–0.8 T_c, h = 0.2–0.45 Δ0,
+    T_Sm = 0.01 T_c, Γ = 1e-4 Δ0; tests/physics/test_sis_eq3.py holds it to 1e-4), e.g.
+    −0.0487847 at T_S = 0.7 T_c, h = 0.4 Δ0 (−0.0483397 with Γ = 1e-3 Δ0).
+
+    Evaluated over all E by the engine: with N_S even and Σσ N′_{Sm,σ} odd,
+    Σσ∫_0^∞ N_S N′_{Sm,σ} f(E, T) = ½ Σσ∫ N_S N′_{Sm,σ} [f(E, T) − f(E, T_0)] up to
+    O(Γ T_0) with T_0 = 1e-6 T (a step function at E = 0); rtol 1e-10 on the integral.
+    Units of G_T.
+    """
+    if distribution not in ("S", "Sm"):
+        raise ParameterError(f"distribution must be 'S' (corrected Eq. (3)) or 'Sm' (as printed), got {distribution!r}")
+    temperature = point["T_S"] if distribution == "S" else point["T_Sm"]
+    terms = cv.make_terms(2)
+    for k, spin in enumerate((1.0, -1.0)):
+        t = terms[k]
+        t[cv.COL_COEFF] = 0.5
+        t[cv.COL_DELTA_A] = point["delta_S"]
+        t[cv.COL_DYNES_A] = point["dynes"]
+        t[cv.COL_DELTA_B] = point["delta_Sm"]
+        t[cv.COL_SHIFT_B] = -spin * point["h"]
+        t[cv.COL_DYNES_B] = point["dynes"]
+        t[cv.COL_DERIV_B] = 1.0
+        t[cv.COL_MODE] = cv.MODE_DIFFERENCE
+        t[cv.COL_T_L] = temperature
+        t[cv.COL_T_R] = 1e-6 * temperature
+        t[cv.COL_OUT0] = 0
     values, _ = cv.integrate(terms, 1, rtol=1e-10, atol=1e-15)
     return float(values[0])
 
@@ -329,7 +376,8 @@ def threshold_exchange_field_tanh(T_S: float) -> float:
 def figures_of_merit(point: dict[str, float]) -> dict[str, float]:
     """The thermoelectric figures of merit of one (T_S, T_Sm, h, Γ, Δ_S, Δ_Sm) point.
 
-    G0 numerically and from the closed form behind Eq. (3), the Seebeck voltage, the
+    G0 numerically, from the closed form behind Eq. (3) and from the approximant Eq. (3)
+    itself (with f_S, see :func:`zero_bias_conductance_eq3`), the Seebeck voltage, the
     inner matching-peak voltage V_p⁻, G_max = I(V_p⁻)/V_p⁻, the spin current at V_p⁻
     and the threshold field h_t (numerical and the tanh estimate of the text).
     ``point`` holds ``h``, ``T_S``, ``T_Sm``, ``dynes``, ``delta_S`` and ``delta_Sm``.
@@ -338,6 +386,7 @@ def figures_of_merit(point: dict[str, float]) -> dict[str, float]:
     result = {
         "G0": zero_bias_conductance(point),
         "G0_closed_form": zero_bias_conductance_closed_form(point),
+        "G0_eq3": zero_bias_conductance_eq3(point),
         "V_seebeck": seebeck_voltage(point),
         "V_peak_inner": v_peak,
         "G_max": math.nan,
@@ -374,4 +423,5 @@ __all__ = [
     "warmup",
     "zero_bias_conductance",
     "zero_bias_conductance_closed_form",
+    "zero_bias_conductance_eq3",
 ]

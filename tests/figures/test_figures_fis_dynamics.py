@@ -62,3 +62,25 @@ def test_fig5c_bimodal_near_0p3_Tc_and_figures_written(tmp_path):
     from fastspin.figures import FIGURE_SETS
 
     assert "fis_dynamics" in FIGURE_SETS
+
+
+def test_semiclassical_law_beside_the_gaussian_one():
+    """The paper's method (root of s̃_T): at T_F = T_S = 0.5 T_c (equilibrium) the Boltzmann
+    law e^{SΩ cos θ/T}; at T_F = 0.30 T_c the same two maxima as the Gaussian law, with the
+    oscillating state more strongly suppressed (log-weight −4.17 against −3.24)."""
+    u, density = figs.law_model(0.5, "semiclassical").stationary_density()
+    kappa = figs.SPIN * figs.OMEGA_FIG5 / figs.T_S_FIG5
+    boltzmann = np.exp(kappa * (u - 1.0))
+    np.testing.assert_allclose(density / density.max(), boltzmann, rtol=1e-9, atol=1e-300)
+    exact = figs.law_model(0.30, "semiclassical").stationary_density()[1]
+    gaussian = figs.law_model(0.30, "fokker_planck").stationary_density()[1]
+
+    def maxima(row):
+        padded = np.concatenate([[-np.inf], np.log(row), [-np.inf]])
+        return np.nonzero((padded[1:-1] > padded[:-2]) & (padded[1:-1] >= padded[2:]))[0]
+
+    assert np.array_equal(maxima(exact), maxima(gaussian)) and maxima(exact).size == 2
+    weights = {law: figs.second_maximum_log_weight(0.30, law) for law in figs.LAWS}
+    assert weights["semiclassical"] < weights["fokker_planck"] - 0.5 < 0
+    with pytest.raises(ValueError, match="law"):
+        figs.law_model(0.3, "gaussian")

@@ -102,20 +102,30 @@ def brown_mean_first_passage(sigma, h, alpha, u_abs):
 
 
 def _escape_check(sigma, n_traj, dt, seed):
+    """Both schemes (plain discrete monitoring and the crossing correction) against
+    Brown's quadrature; the plain one ends exactly at the state below the level."""
     alpha, h, u_abs = 1.0, 0.0, -0.5
     exact = brown_mean_first_passage(sigma, h, alpha, u_abs)
     spin = Macrospin(alpha=alpha, temperature=1.0 / (2.0 * sigma), field=(0, 0, h))
-    result = run_ensemble(
-        spin, n_traj, seed=seed, dt=dt, n_steps=int(30 * exact / dt),
-        criterion=SwitchCriterion("crossing", u_abs), stop_at_switch=True,
-    )  # fmt: skip
-    times = result.switch_time
-    assert np.all(np.isfinite(times))  # all escaped within 30 mean times
-    assert np.all(result.final_m[:, 2] < u_abs)  # the final state is the state at the switch
-    standard_error = times.std() / math.sqrt(times.size)
-    assert abs(times.mean() - exact) < 4.5 * standard_error, (times.mean(), exact, standard_error)
-    # escape times over a high barrier are nearly exponential: std ≈ mean
-    assert abs(times.std() / times.mean() - 1.0) < 0.15
+    for correction in (False, True):
+        result = run_ensemble(
+            spin, n_traj, seed=seed, dt=dt, n_steps=int(30 * exact / dt),
+            criterion=SwitchCriterion("crossing", u_abs), stop_at_switch=True,
+            crossing_correction=correction,
+        )  # fmt: skip
+        times = result.switch_time
+        assert np.all(np.isfinite(times))  # all escaped within 30 mean times
+        if correction:
+            # the state after the switching step: below the level, or just above it
+            # when the bridge test found the crossing inside the step
+            assert np.all(result.final_m[:, 2] < u_abs + 0.3)
+            assert np.mean(result.final_m[:, 2] < u_abs) > 0.5
+        else:
+            assert np.all(result.final_m[:, 2] < u_abs)  # the final state is the state at the switch
+        standard_error = times.std() / math.sqrt(times.size)
+        assert abs(times.mean() - exact) < 4.5 * standard_error, (times.mean(), exact, standard_error)
+        # escape times over a high barrier are nearly exponential: std ≈ mean
+        assert abs(times.std() / times.mean() - 1.0) < 0.15
 
 
 def test_mean_escape_time_sigma5():

@@ -138,7 +138,7 @@ def test_threshold_field_numeric_and_tanh_estimate():
         ({"Vbias": 0.1}, r"unknown parameter 'Vbias'.*allowed: V, h"),
         ({"h": "strong"}, r"'h' = 'strong' is not a number"),
         ({"V": []}, r"'V' is an empty array"),
-        ({"T_Sm": "0.3 K"}, r"'T_Sm' = '0\.3 K' is not a number"),
+        ({"T_Sm": "0.3 K"}, r"'T_Sm' = '0\.3 K': converting to Delta0/k_B needs the energy scale"),
         ({"V": float("nan")}, r"'V' = nan is not finite"),
     ],
 )

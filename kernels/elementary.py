@@ -1,0 +1,36 @@
+"""Branch-free elementary functions that vectorise in Numba lane loops.
+
+LLVM turns ``1/sqrt(x)`` into a hardware divide and square root, which have a low
+throughput (one result per several cycles per vector) and dominate short arithmetic
+kernels such as a stochastic Heun step.  These replacements use only multiplies, adds
+and integer bit operations, so a loop over SIMD lanes stays vectorised at full rate.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from fastspin.kernels.distributions import _float64_bits, _float64_from_bits
+
+# 64-bit "fast inverse square root" seed (Lomont, "Fast inverse square root", 2003):
+# the bit pattern of x, halved and subtracted from this constant, approximates
+# 1/sqrt(x) to 3.5 % relative for every positive normal double.
+_RSQRT_MAGIC = np.int64(0x5FE6EB50C7B537A9)
+
+
+@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def inverse_sqrt(x):
+    """1/sqrt(x) for positive normal doubles, branch-free.
+
+    The bit-pattern seed (relative error ≤ 3.5e-2) is refined by four Newton steps
+    y ← y(3/2 − x y²/2), each squaring the relative error: 1.8e-3, 4.7e-6, 3.3e-11,
+    then rounding level.  Relative error ≤ 4e-16 (``tests/kernels/test_elementary.py``, against
+    the correctly rounded 1/sqrt over 10^6 log-uniform arguments in [1e-300, 1e300]).
+    """
+    y = _float64_from_bits(_RSQRT_MAGIC - (_float64_bits(x) >> np.int64(1)))
+    half_x = 0.5 * x
+    y = y * (1.5 - half_x * y * y)
+    y = y * (1.5 - half_x * y * y)
+    y = y * (1.5 - half_x * y * y)
+    return y * (1.5 - half_x * y * y)
