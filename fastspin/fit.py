@@ -89,9 +89,12 @@ class SpectrumModel:
     broad_first: bool = False
 
     def names(self) -> tuple[str, ...]:
+        """The names of the fit parameters, in the order of ``parameters``."""
         return tuple(p.name for p in self.parameters)
 
     def curve(self, V: np.ndarray, p: Mapping[str, float], quantity: str) -> np.ndarray:
+        """The model at biases ``V`` for parameter values ``p``: I(V) when ``quantity`` is
+        ``"I"``, dI/dV when it is ``"dIdV"`` (one energy unit for V and ``p`` throughout)."""
         raise NotImplementedError
 
     def jacobian(
@@ -333,10 +336,12 @@ def _sis_conductance(V, h, delta_S, delta_Sm, T_S, T_Sm, dynes) -> np.ndarray:
     return values[:, 0]
 
 
+#: the spectrum models by name: ``nis`` (Meservey–Tedrow) and ``sis`` (S–I–Sm)
 SPECTRUM_MODELS: dict[str, SpectrumModel] = {m.name: m for m in (MeserveyTedrow(), SpinSplitSIS())}
 
 
 def get_spectrum_model(name: str | SpectrumModel) -> SpectrumModel:
+    """The spectrum model called ``name`` (a model passes through); ParameterError otherwise."""
     if isinstance(name, SpectrumModel):
         return name
     if name not in SPECTRUM_MODELS:
@@ -359,6 +364,7 @@ class Spectrum:
 
     @property
     def SI(self) -> bool:
+        """True when the bias carries a physical unit, False when it is in reduced units."""
         return self.bias_unit is not None
 
 
@@ -519,6 +525,7 @@ class FitResult:
     start: dict[str, float] = field(default_factory=dict)
 
     def report(self) -> str:
+        """Plain text: convergence, χ², each value with its error bar and unit, strong correlations."""
         lines = [
             f"fit of {self.quantity} with model {self.model!r}: {'converged' if self.success else 'NOT converged'} "
             f"({self.message}); {self.nfev} evaluations",

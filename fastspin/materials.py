@@ -43,6 +43,7 @@ class Material:
 
     @property
     def g_factor(self) -> float | None:
+        """The preset's g-factor, or None when it gives none."""
         value = self.values.get("g_factor")
         return None if value is None else float(value)
 
@@ -55,6 +56,7 @@ class Material:
         return ureg.Quantity(self.values[name])
 
     def describe(self) -> str:
+        """Every value of the preset with its source, derived and overridden ones marked."""
         lines = [f"{self.name}  ({self.kind})  {self.description}"]
         for key, value in self.values.items():
             mark = " [derived]" if key in self.derived else " [override]" if key in self.overridden else ""
@@ -106,6 +108,7 @@ def energy_scale(
 
 
 def material_names() -> tuple[str, ...]:
+    """The names of the material presets (``fastspin/data/materials.toml``)."""
     return tuple(_table())
 
 

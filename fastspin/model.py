@@ -239,6 +239,7 @@ class Model:
 
     @classmethod
     def output(cls, name: str) -> Output:
+        """The declared :class:`Output` called ``name``; ``KeyError`` if there is none."""
         for o in cls.outputs:
             if o.name == name:
                 return o

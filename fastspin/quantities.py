@@ -47,6 +47,7 @@ class QuantityError(ValueError):
 
 #: the registry shared with pint-xarray
 ureg = pint.get_application_registry()
+#: pint's Quantity class of :data:`ureg`: ``Quantity(1.2, "K")``
 Quantity = ureg.Quantity
 
 #: the g-factor of the free electron, used unless a scale or material states another

@@ -107,6 +107,7 @@ BROWN_1963 = Reference(
     doi="10.1103/PhysRev.130.1677",
 )
 
+#: the five papers whose physics fastspin implements (not the macrospin textbook result)
 PAPERS: tuple[Reference, ...] = (OJAJARVI_2020, BENDER_2015, LUDWIG_2017, KOHNO_2016, GERMANESE_2021)
 
 __all__ = [

@@ -38,11 +38,16 @@ Delta0: float = 1.0
 T_MIN: float = 0.01 * Tc
 
 # CODATA 2018 exact / recommended values: the one set fastspin uses.
-ELEMENTARY_CHARGE = 1.602176634e-19  # C
-BOLTZMANN = 1.380649e-23  # J/K
-HBAR = 1.054571817e-34  # J s
-MU0 = 1.25663706212e-6  # N/A^2, vacuum permeability
-GYROMAGNETIC_RATIO = 1.76085963023e11  # rad/(s T), electron |γ|
+#: elementary charge e [C] (CODATA 2018, exact)
+ELEMENTARY_CHARGE = 1.602176634e-19
+#: Boltzmann constant k_B [J/K] (CODATA 2018, exact)
+BOLTZMANN = 1.380649e-23
+#: reduced Planck constant ħ [J s] (CODATA 2018)
+HBAR = 1.054571817e-34
+#: vacuum permeability μ0 [N/A²] (CODATA 2018)
+MU0 = 1.25663706212e-6
+#: electron gyromagnetic ratio |γ| [rad/(s T)] (CODATA 2018)
+GYROMAGNETIC_RATIO = 1.76085963023e11
 
 _QUANTITY = re.compile(
     r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*\*?\s*(Tc|T_c|Delta0|Δ0)?\s*$"

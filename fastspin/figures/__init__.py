@@ -4,14 +4,14 @@ One module per figure set, each with a function ``(out_dir) -> list of PNG paths
 :mod:`fastspin.figures.style` holds what they share.  A set's module is imported
 only when that set is drawn (matplotlib and the physics it needs load then).
 
-==================  ==========================================================  ==================================
-set                 figures                                                     module
-==================  ==========================================================  ==================================
-``sis``             Figs. 1(b), 2, 3 of Germanese et al. (2021)                  :mod:`fastspin.figures.sis`
-``fis``             Figs. 2–5(b) of Ojajärvi et al. (2020)                       :mod:`fastspin.figures.fis`
+==================  =============================================================  ====================================
+set                 figures                                                        module
+==================  =============================================================  ====================================
+``sis``             Figs. 1(b), 2, 3 of Germanese et al. (2021)                    :mod:`fastspin.figures.sis`
+``fis``             Figs. 2–5(b) of Ojajärvi et al. (2020)                         :mod:`fastspin.figures.fis`
 ``fis_dynamics``    Figs. 5(c)–(d) of Ojajärvi et al. (2020): the spin oscillator  :mod:`fastspin.figures.fis_dynamics`
-``dot``             Fig. 3 and App. B of Ludwig et al.                          :mod:`fastspin.figures.dot`
-==================  ==========================================================  ==================================
+``dot``             Fig. 3 and App. B of Ludwig et al.                             :mod:`fastspin.figures.dot`
+==================  =============================================================  ====================================
 """
 
 from __future__ import annotations

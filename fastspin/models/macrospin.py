@@ -72,6 +72,7 @@ POLARIZER = (0.0, 0.0, -1.0)
 #: the initial state
 M0 = (0.0, 0.0, 1.0)
 
+#: unit of time of the reduced macrospin equations: 1/(γ μ0 H_K), H_K the anisotropy field
 TIME_UNIT = "1/(gamma*mu0*H_K)"
 
 _CRITERIA = ("crossing", "reversal")

@@ -42,6 +42,7 @@ import numpy as np
 from fastspin.kernels import dot as kdot
 from fastspin.model import Parameter, ParameterError, validate_parameters
 
+#: the dot distributions: Eq. (31) of Ludwig et al. or the enforced equilibrium of App. B
 DISTRIBUTIONS = ("nonequilibrium", "equilibrium")
 
 #: default integrator tolerances (local error per step, max norm)
@@ -59,6 +60,8 @@ _PACKED_NAMES = tuple(_PACKED[slot] for slot in range(kdot.N_PARAMS))
 #: the slots the conductances depend on: Γ_l↑, Γ_l↓, Γ_r, ρ_d↑, ρ_d↓
 _CONDUCTANCE_SLOTS = [kdot.P_GAMMA_L_UP, kdot.P_GAMMA_L_DOWN, kdot.P_GAMMA_R, kdot.P_RHO_UP, kdot.P_RHO_DOWN]
 
+#: the declared parameters of the dot (name, unit, default, allowed range), read by the
+#: ``dot`` model and used here to check every keyword argument
 PARAMETERS: tuple[Parameter, ...] = (
     Parameter("Gamma_l_up", "Delta0", 0.2, "level width Γ_l^↑ from the fixed-ferromagnet lead",
               low=0.0),
@@ -196,10 +199,14 @@ def pole_relaxation_rate(pole: str, V: Any, Gamma_l_up: Any, Gamma_l_down: Any,
     """Linear relaxation rate λ of δθ at a pole, δθ̇ = −λ δθ  [Delta0/ħ]; exact.
 
     Non-equilibrium, Eq. (50) of Ludwig et al.:
+
         λ = cosθ0 α(θ0)/(1 + α²(θ0)) [B + 2Γ_ΔΓ_r V/(Γ_Σ² − Γ_Δ²)].
+
     Enforced equilibrium (linearising Eq. B1 about the pole, V_d at its Kirchhoff
     value V_d = g_l V/(g_l + g_r); the V_d dynamics decouple at linear order):
+
         λ = cosθ0 [α B + g_s (V − V_d)/S]/(1 + α²).
+
     λ > 0: the pole is stable.
     """
     c0 = _pole_cos(pole)
@@ -225,9 +232,12 @@ def pole_conductance(pole: str, Gamma_l_up: Any, Gamma_l_down: Any, Gamma_r: Any
 
     Non-equilibrium, Eqs. (48)–(49) of Ludwig et al.: two spin channels, each a series
     connection of g_l^{σσ'} and g_r^{σσ'} (σ' = σ at the north pole, σ̄ at the south):
+
         G_N = Σ_σ g_l^{σσ} g_r^{σσ}/(g_l^{σσ} + g_r^{σσ}),
         G_S = Σ_σ g_l^{σσ̄} g_r^{σσ̄}/(g_l^{σσ̄} + g_r^{σσ̄}).
+
     Enforced equilibrium (App. B, pole: no pumping): one equilibrated node,
+
         G = 4 g_l(θ0) g_r/(g_l(θ0) + g_r).
     """
     c0 = _pole_cos(pole)
@@ -255,8 +265,10 @@ def pole_dot_potential(pole: str, V: Any, Gamma_l_up: Any, Gamma_l_down: Any, Ga
     """Stationary dot potential V_d0 at a pole [Delta0/e]; exact.
 
     Non-equilibrium, Eqs. (55)–(56) of Ludwig et al. (charge neutrality, Eq. 53):
+
         V_d0(0) = V/(C + ρ↑ + ρ↓) [ρ↑Γ_l^↑/(Γ_l^↑ + Γ_r) + ρ↓Γ_l^↓/(Γ_l^↓ + Γ_r)],
         V_d0(π) = V/(C + ρ↑ + ρ↓) [ρ↑Γ_l^↓/(Γ_l^↓ + Γ_r) + ρ↓Γ_l^↑/(Γ_l^↑ + Γ_r)].
+
     Enforced equilibrium: the Kirchhoff node value V_d = g_l(θ0) V/(g_l(θ0) + g_r).
     """
     c0 = _pole_cos(pole)
@@ -281,7 +293,9 @@ def equilibrium_switching_voltage(Gamma_l_up: Any, Gamma_l_down: Any, Gamma_r: A
 
     Derived here from the linearised Eq. (B1) of Ludwig et al. (zero of
     :func:`pole_relaxation_rate` with ``distribution="equilibrium"``):
+
         V_e = −α(0) S B (g_l(0) + g_r)/(g_s g_r).
+
     Because g̃_l(0) = g_l(π) and g̃_l(π) = g_l(0), the south pole becomes stable at
     the same voltage.  Exact.
     """

@@ -96,6 +96,7 @@ from fastspin.model import ParameterError, broadcast_columns
 
 # Output slots of the nonlinear term table.
 I_CHARGE, HEAT_S, TORQUE_Z, TORQUE_NOISE, TORQUE_PERP = 0, 1, 2, 3, 4
+#: number of output slots of the nonlinear term table (I_CHARGE ... TORQUE_PERP)
 N_OUT = 5
 _SPINS = (1.0, -1.0)
 #: rows per point: (σ, σ', ±) × (current, torque z, transverse torque, noise)

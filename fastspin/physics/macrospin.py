@@ -84,14 +84,17 @@ class Waveform:
 
     @classmethod
     def step(cls, t0: float) -> Waveform:
+        """Switched on at t0 and held: 0 for t < t0, 1 after (reduced time units)."""
         return cls("step", t0=t0)
 
     @classmethod
     def pulse(cls, t0: float, width: float) -> Waveform:
+        """A rectangular pulse: 1 for t0 <= t < t0 + width, else 0 (reduced time units)."""
         return cls("pulse", t0=t0, width=width)
 
     @classmethod
     def sine(cls, omega: float, phase: float = 0.0) -> Waveform:
+        """sin(ω t + phase), ω in reduced angular-frequency units."""
         return cls("sine", omega=omega, phase=phase)
 
     def encode(self) -> np.ndarray:
@@ -346,6 +349,8 @@ class SwitchCriterion:
 
     @property
     def level(self) -> float:
+        """The level of s·(m·a) below which a trajectory has switched: ``threshold`` for
+        "crossing", ``-threshold`` for "reversal" (see the class docstring)."""
         return self.threshold if self.kind == "crossing" else -self.threshold
 
 
@@ -375,6 +380,7 @@ class EnsembleResult:
 
     @property
     def n_trajectories(self) -> int:
+        """Number of trajectories in the ensemble."""
         return int(self.switch_time.shape[0])
 
     @property

@@ -18,6 +18,8 @@ import numpy as np
 from fastspin.kernels import gap as _gap
 from fastspin.units import parse_quantity
 
+#: a branch of the spin-split gap equation: the thermodynamically stable one, the
+#: metastable (supercooled BCS) one, or the unstable Sarma branch between them
 Branch = Literal["stable", "metastable", "sarma"]
 _BRANCHES = {
     "stable": _gap.BRANCH_STABLE,
