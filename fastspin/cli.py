@@ -8,6 +8,9 @@
 ``fastspin plot STORE --var I_charge --sel T_S=0.3 --out slice.png``
                                           a 1-D line or 2-D map of one output
 ``fastspin figures [SET ...]``            the papers' figures as PNG files
+``fastspin fit DATA --model nis --fix T="100 mK" --out fit.nc``
+                                          fit a measured spectrum (:mod:`fastspin.fit`)
+``fastspin materials [NAME]``             the material presets with their sources
 
 Every bad input gives one message naming the field and the allowed values and
 exits with status 2; a block that fails inside the model exits with status 1,
@@ -24,7 +27,7 @@ from pathlib import Path
 import click
 
 from fastspin._numba_cache import set_cache_dir
-from fastspin.cli_fit import register_fit_commands
+from fastspin.figures import FIGURE_SETS
 from fastspin.model import ParameterError
 from fastspin.registry import get_model_class, registered_models
 
@@ -58,15 +61,14 @@ def models_command(name: str | None) -> None:
         click.echo()
 
 
-@main.command("figures")
+@main.command(
+    "figures",
+    help="Reproduce the papers' figures as PNG files.\n\nWHICH is one or more figure sets, "
+    f"all of them when none is given: {', '.join(FIGURE_SETS)}.",
+)
 @click.argument("which", nargs=-1)
 @click.option("--out", "out_dir", default="figures", show_default=True, help="output folder")
 def figures_command(which: tuple[str, ...], out_dir: str) -> None:
-    """Reproduce the papers' figures as PNG files.
-
-    WHICH is one or more figure sets, all of them when none is given:
-    sis, fis, fis_dynamics, dot.
-    """
     from fastspin import figures
 
     available = figures.FIGURE_SETS
@@ -267,7 +269,67 @@ def plot_command(store: str, var: str | None, sel: tuple[str, ...], x: str | Non
     click.echo(plot_slice(array.load(), target, x, robust=robust, center=center, norm=norm))
 
 
-register_fit_commands(main)  # fit, materials
+def _assignments(items: tuple[str, ...], option: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        if "=" not in item:
+            raise ParameterError(f"{option} {item!r}: write name=value, e.g. {option} T='100 mK'")
+        name, value = item.split("=", 1)
+        out[name.strip()] = _number_or_text(value.strip())
+    return out
+
+
+def _number_or_text(text: str):
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+@main.command("fit")
+@click.argument("data", type=click.Path(dir_okay=False))
+@click.option("--model", "model", default="nis", show_default=True, help="nis (Meservey-Tedrow) or sis")
+@click.option("--quantity", type=click.Choice(["dIdV", "I"]), default=None,
+              help="what the signal column is (default: from its unit)")
+@click.option("--vary", default=None, help="comma-separated free parameters (default: all not fixed)")
+@click.option("--fix", "fix", multiple=True, help="name=value held fixed, e.g. --fix T='100 mK'")
+@click.option("--start", "start", multiple=True, help="name=value starting value, e.g. --start h='100 ueV'")
+@click.option("--sigma", default=None, help="measurement uncertainty per point, e.g. '0.01 uS'")
+@click.option("--bias-unit", default=None, help="unit of the bias column if the header has none, e.g. mV")
+@click.option("--signal-unit", default=None, help="unit of the signal column, e.g. uS or nA")
+@click.option("--out", "out", default=None, help="netCDF file for the best-fit Dataset (not overwritten)")
+@click.option("--plot", "plot", default=None, help="image file of data, fit and residuals")
+def fit_command(data, model, quantity, vary, fix, start, sigma, bias_unit, signal_unit, out, plot) -> None:
+    """Fit a measured I(V) or dI/dV(V) spectrum DATA (two-column CSV or text file)."""
+    from fastspin.fit import fit_spectrum, plot_fit
+
+    for target in (out, plot):
+        if target is not None and Path(target).exists():
+            raise FileExistsError(f"{target} exists; choose another name or delete it first")
+    result = fit_spectrum(
+        data, model=model, quantity=quantity,
+        vary=None if vary is None else [v.strip() for v in vary.split(",") if v.strip()],
+        fixed=_assignments(fix, "--fix"), start=_assignments(start, "--start"),
+        sigma=None if sigma is None else _number_or_text(sigma),
+        bias_unit=bias_unit, signal_unit=signal_unit,
+    )
+    click.echo(result.report())
+    if out is not None:
+        result.to_dataset().to_netcdf(out)
+        click.echo(f"wrote {out}")
+    if plot is not None:
+        click.echo(f"wrote {plot_fit(result, plot)}")
+
+@main.command("materials")
+@click.argument("name", required=False)
+def materials_command(name: str | None) -> None:
+    """List the material presets, each value with its source."""
+    from fastspin.materials import get_material, material_names
+
+    for preset in [name] if name else material_names():
+        click.echo(get_material(preset).describe())
+        click.echo()
+
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -11,8 +11,8 @@ comment (constants), because the reference uses ``:members:`` without
 ``:undoc-members:``.  Each missing name is reported as a Sphinx warning, which
 ``-W`` turns into a failed build.
 
-Not checked: ``fastspin.kernels`` (numerics behind the physics API), ``fastspin.cli`` and
-``fastspin.cli_fit`` (documented by ``fastspin --help``) and the former paths ``fastspin.fis``,
+Not checked: ``fastspin.kernels`` (numerics behind the physics API), ``fastspin.cli`` (documented by
+``fastspin --help``) and the former paths ``fastspin.fis``,
 ``fastspin.dynamics`` and ``fastspin.superconductor``, re-exports kept for one release
 whose names are documented at their new homes in :mod:`fastspin.physics`.
 """

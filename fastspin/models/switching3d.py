@@ -48,6 +48,7 @@ from fastspin.physics.magnon_llg import MagnonMacrospin
 from fastspin.physics.switching import switching_summary
 from fastspin.physics.torque_table import TorqueTable, run_table_ensemble
 from fastspin.references import BENDER_2015, OJAJARVI_2020
+from fastspin.units import T_MIN
 
 _SWITCH_OUTPUTS = (
     Output("switching_probability", "1", "P_sw = switched trajectories / n_trajectories"),
@@ -145,8 +146,8 @@ class FIS3DSwitching(_TableSwitching):
                   low=-20.0, high=20.0),
         Parameter("anisotropy", "Delta0/hbar", 0.1, "uniaxial anisotropy K: omega(u) = Omega + K u",
                   low=-20.0, high=20.0),
-        Parameter("T_F", "Delta0/k_B", "0.26 Tc", "temperature of the island", low=0.0,
-                  low_open=True, high=10.0, temperature=True),
+        Parameter("T_F", "Delta0/k_B", "0.26 Tc", "temperature of the island", low=T_MIN,
+                  high=10.0, temperature=True),
         Parameter("dynes", "Delta0", 1e-3, "Dynes broadening of the S DOS", low=1e-7, high=0.5),
         Parameter("S", "hbar", 20.0, "total spin of the island", low=0.0, high=1e12,
                   low_open=True),
@@ -162,8 +163,11 @@ class FIS3DSwitching(_TableSwitching):
     @classmethod
     def check_consistency(cls, values: Mapping[str, Any]) -> None:
         _check_steps(cls.name, values)
-        if np.any(np.asarray(values["T_F"]) + np.asarray(values["dT"]) <= 0):
-            raise ParameterError(f"{cls.name}: parameter 'dT' makes T_S = T_F + dT <= 0; allowed: dT > -T_F")
+        if np.any(np.asarray(values["T_F"]) + np.asarray(values["dT"]) < T_MIN):
+            raise ParameterError(
+                f"{cls.name}: parameter 'dT' makes T_S = T_F + dT < {T_MIN:.4g}; "
+                f"allowed: dT >= {T_MIN:.4g} - T_F (T_S at least 0.01 Tc)"
+            )
 
     @staticmethod
     def table_at(point: Mapping[str, float]) -> TorqueTable:
