@@ -1,4 +1,4 @@
-"""Shared plumbing of the stochastic ensembles (macrospin and tilt angle).
+"""Shared plumbing of the stochastic ensembles (macrospin, tilt angle, torque tables).
 
 Input checks that name the parameter and its allowed range, the trace buffer, the
 histogram bins and the launcher that runs an ensemble kernel serially or over Numba
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -38,6 +40,41 @@ def _vector(name: str, value: Sequence[float], unit: bool = False) -> tuple[floa
 
 def _histogram_edges(n_bins: int) -> np.ndarray:
     return np.linspace(-1.0, 1.0, n_bins + 1)
+
+
+@dataclass
+class EnsembleSamples:
+    """What every ensemble result holds besides its per-trajectory arrays: the streamed
+    histogram of the sampled projection (integer counts, edges ``bin_edges`` on [-1, 1]),
+    the optional traces, and the (seed, stream, first trajectory) that replay it."""
+
+    histogram: np.ndarray
+    bin_edges: np.ndarray
+    traces: np.ndarray | None
+    trace_times: np.ndarray | None
+    seed: int
+    stream: int
+    first_trajectory: int
+
+    def density(self) -> np.ndarray:
+        """The histogram normalized to a probability density on [-1, 1]."""
+        return self.histogram / (self.histogram.sum() * np.diff(self.bin_edges))
+
+
+def _sample_fields(
+    histogram: np.ndarray, traces: np.ndarray, trace_times: np.ndarray | None, trace_every: int,
+    seed: int, stream: int, first_trajectory: int,
+) -> dict[str, Any]:
+    """The :class:`EnsembleSamples` fields of a finished kernel run."""
+    return dict(
+        histogram=histogram,
+        bin_edges=_histogram_edges(histogram.shape[0]),
+        traces=traces if trace_every > 0 else None,
+        trace_times=trace_times,
+        seed=int(seed),
+        stream=int(stream),
+        first_trajectory=int(first_trajectory),
+    )
 
 
 def _check_ensemble(

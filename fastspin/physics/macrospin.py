@@ -35,10 +35,11 @@ import numpy as np
 from fastspin.kernels import llg as _llg
 from fastspin.model import ParameterError
 from fastspin.physics._ensemble import (
+    EnsembleSamples,
     _check_ensemble,
     _finite,
-    _histogram_edges,
     _launch,
+    _sample_fields,
     _trace_buffer,
     _vector,
 )
@@ -355,7 +356,7 @@ class SwitchCriterion:
 
 
 @dataclass
-class EnsembleResult:
+class EnsembleResult(EnsembleSamples):
     """Per-trajectory results of :func:`run_ensemble` (row i = trajectory first + i).
 
     ``switch_time`` (reduced time, NaN = never), ``final_m`` (N, 3),
@@ -367,13 +368,6 @@ class EnsembleResult:
     switch_time: np.ndarray
     final_m: np.ndarray
     mean_projection: np.ndarray
-    histogram: np.ndarray
-    bin_edges: np.ndarray
-    traces: np.ndarray | None
-    trace_times: np.ndarray | None
-    seed: int
-    stream: int
-    first_trajectory: int
     dt: float
     n_steps: int
     criterion: SwitchCriterion
@@ -400,11 +394,6 @@ class EnsembleResult:
     def switching_probability(self, times: Sequence[float] | np.ndarray) -> np.ndarray:
         """P_sw(t) = fraction of trajectories switched by t (first-passage sense)."""
         return self.switched_count(times) / self.n_trajectories
-
-    def density(self) -> np.ndarray:
-        """The histogram normalized to a probability density on [-1, 1]."""
-        widths = np.diff(self.bin_edges)
-        return self.histogram / (self.histogram.sum() * widths)
 
     def _summary(self) -> list[tuple[str, str]]:
         n, k = self.n_trajectories, int(self.switched.sum())
@@ -507,13 +496,7 @@ def run_ensemble(
         switch_time=switch_time,
         final_m=final_m,
         mean_projection=mean_projection,
-        histogram=histogram,
-        bin_edges=_histogram_edges(n_bins),
-        traces=traces if trace_every > 0 else None,
-        trace_times=trace_times,
-        seed=int(seed),
-        stream=int(stream),
-        first_trajectory=int(first_trajectory),
+        **_sample_fields(histogram, traces, trace_times, trace_every, seed, stream, first_trajectory),
         dt=float(dt),
         n_steps=n_steps,
         criterion=criterion,

@@ -22,10 +22,11 @@ import numpy as np
 from fastspin.kernels import tilt as _tilt
 from fastspin.model import ParameterError
 from fastspin.physics._ensemble import (
+    EnsembleSamples,
     _check_ensemble,
     _finite,
-    _histogram_edges,
     _launch,
+    _sample_fields,
     _trace_buffer,
 )
 
@@ -131,7 +132,7 @@ class TiltAngleModel:
 
 
 @dataclass
-class TiltEnsembleResult:
+class TiltEnsembleResult(EnsembleSamples):
     """Per-trajectory results of :func:`run_tilt_ensemble` (row i = trajectory first + i).
 
     ``final_u`` = cos θ at the end, ``mean_u`` its time average over the samples,
@@ -141,17 +142,6 @@ class TiltEnsembleResult:
 
     final_u: np.ndarray
     mean_u: np.ndarray
-    histogram: np.ndarray
-    bin_edges: np.ndarray
-    traces: np.ndarray | None
-    trace_times: np.ndarray | None
-    seed: int
-    stream: int
-    first_trajectory: int
-
-    def density(self) -> np.ndarray:
-        """The histogram normalized to a probability density of cos θ on [-1, 1]."""
-        return self.histogram / (self.histogram.sum() * np.diff(self.bin_edges))
 
 
 def run_tilt_ensemble(
@@ -198,13 +188,7 @@ def run_tilt_ensemble(
     return TiltEnsembleResult(
         final_u=final_u,
         mean_u=mean_u,
-        histogram=histogram,
-        bin_edges=_histogram_edges(n_bins),
-        traces=traces if trace_every > 0 else None,
-        trace_times=trace_times,
-        seed=int(seed),
-        stream=int(stream),
-        first_trajectory=int(first_trajectory),
+        **_sample_fields(histogram, traces, trace_times, trace_every, seed, stream, first_trajectory),
     )
 
 

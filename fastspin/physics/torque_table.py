@@ -31,10 +31,11 @@ import numpy as np
 from fastspin.kernels import llg_table as _kernel
 from fastspin.model import ParameterError
 from fastspin.physics._ensemble import (
+    EnsembleSamples,
     _check_ensemble,
     _finite,
-    _histogram_edges,
     _launch,
+    _sample_fields,
     _trace_buffer,
     _vector,
 )
@@ -149,7 +150,7 @@ class TorqueTable:
 
 
 @dataclass
-class TableEnsembleResult:
+class TableEnsembleResult(EnsembleSamples):
     """Per-trajectory results of :func:`run_table_ensemble` (row i = trajectory first + i).
 
     ``switch_time``: first time u·sign(u0) < switch_level (NaN if never);
@@ -161,17 +162,6 @@ class TableEnsembleResult:
     switch_time: np.ndarray
     final_m: np.ndarray
     mean_u: np.ndarray
-    histogram: np.ndarray
-    bin_edges: np.ndarray
-    traces: np.ndarray | None
-    trace_times: np.ndarray | None
-    seed: int
-    stream: int
-    first_trajectory: int
-
-    def density(self) -> np.ndarray:
-        """The histogram normalized to a probability density of u on [−1, 1]."""
-        return self.histogram / (self.histogram.sum() * np.diff(self.bin_edges))
 
 
 def run_table_ensemble(
@@ -225,13 +215,7 @@ def run_table_ensemble(
         switch_time=switch_time,
         final_m=final_m,
         mean_u=mean_u,
-        histogram=histogram,
-        bin_edges=_histogram_edges(n_bins),
-        traces=traces if trace_every > 0 else None,
-        trace_times=trace_times,
-        seed=int(seed),
-        stream=int(stream),
-        first_trajectory=int(first_trajectory),
+        **_sample_fields(histogram, traces, trace_times, trace_every, seed, stream, first_trajectory),
     )
 
 

@@ -23,10 +23,13 @@ def estimate_and_measure(example: str) -> tuple[float, float]:
     """The calibrated estimate and the CPU time of evaluating every block of the example."""
     spec = load_spec(EXAMPLES / f"{example}.toml")
     estimate = calibrate(spec).seconds
-    start = time.process_time()
-    for block in spec.blocks():
-        spec.model.evaluate_block(spec.block_params(block))
-    return estimate, time.process_time() - start
+    runs = []
+    while len(runs) < 3 and sum(runs) < 1.0:  # a run of milliseconds: the least of three
+        start = time.process_time()
+        for block in spec.blocks():
+            spec.model.evaluate_block(spec.block_params(block))
+        runs.append(time.process_time() - start)
+    return estimate, min(runs)
 
 
 @pytest.mark.parametrize("example", [
