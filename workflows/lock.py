@@ -24,6 +24,7 @@ import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+#: the lock file, inside the store directory
 LOCK_NAME = ".fastspin-lock"
 
 
@@ -41,6 +42,7 @@ class LockInfo:
     command_line: str = ""
 
     def describe(self) -> str:
+        """The holder in words: host, PID, run id and start time."""
         return f"run {self.run_id[:12]} of PID {self.pid} on host {self.host}, started {self.started}"
 
 
@@ -59,6 +61,7 @@ def process_start_ticks(pid: int) -> int | None:
 
 
 def new_lock_info(command_line: str, started: str) -> LockInfo:
+    """The lock of this process for a new run: host, PID and its start time, a fresh run id."""
     pid = os.getpid()
     return LockInfo(
         host=platform.node(), pid=pid, pid_start=process_start_ticks(pid) or -1,
@@ -67,6 +70,7 @@ def new_lock_info(command_line: str, started: str) -> LockInfo:
 
 
 def lock_path(store: str | Path) -> Path:
+    """The lock file of ``store``."""
     return Path(store) / LOCK_NAME
 
 

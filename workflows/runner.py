@@ -41,6 +41,7 @@ from distributed.diagnostics.plugin import WorkerPlugin
 from fastspin.model import ParameterError
 from fastspin.workflows.spec import CLUSTER_KEYS
 
+#: the environment variable through which the workers learn their Numba cache directory
 NUMBA_CACHE_ENV = "NUMBA_CACHE_DIR"
 
 
@@ -108,6 +109,7 @@ def _dashboard_address() -> str | None:
     return f"{LOCAL_HOST}:0"
 
 
+#: the submit command each batch system needs on PATH
 SUBMIT_COMMANDS = {"slurm": "sbatch", "pbs": "qsub"}
 
 
@@ -165,6 +167,7 @@ CONNECT_TIMEOUT = "20s"
 
 @contextlib.contextmanager
 def remote_client(address: str) -> Iterator[Any]:
+    """A client of an existing Dask scheduler at ``address``; one line naming it if unreachable."""
     from distributed import Client
 
     try:
@@ -274,6 +277,7 @@ def check_job_script(script: str) -> None:
 
 @contextlib.contextmanager
 def jobqueue_client(profile: Mapping[str, Any], numba_cache_dir: str | None = None) -> Iterator[Any]:
+    """A client of a dask-jobqueue cluster built from ``profile``, scaled (or adapted) to its jobs."""
     from distributed import Client
 
     with jobqueue_cluster(profile, numba_cache_dir) as cluster:

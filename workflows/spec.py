@@ -63,9 +63,11 @@ from fastspin.registry import ENTRY_POINT_GROUP, get_model
 #: Version of the on-disk layout written by :mod:`fastspin.workflows.store`.
 STORE_FORMAT = 2
 
+#: the tables and keys a spec may have at top level
 TOP_LEVEL_KEYS = ("model", "axes", "params", "run", "units")
 #: keys of [units]: the energy scale that lab quantities ("150 uV", "90 mK") convert through
 UNITS_KEYS = ("delta0", "material", "g_factor")
+#: the keys of the ``[run]`` table
 RUN_KEYS = (
     "block",
     "chunks",
@@ -75,6 +77,7 @@ RUN_KEYS = (
     "cluster",
     "retries",
 )
+#: the values of ``run.scheduler`` that are not an address (``tcp://host:port``)
 SCHEDULER_WORDS = ("local", "serial")
 #: keys accepted in [run.cluster] or a cluster config file (dask-jobqueue profile)
 CLUSTER_KEYS = (
@@ -97,6 +100,7 @@ CLUSTER_KEYS = (
     "job_script_prologue",
     "python",
 )
+#: the batch systems ``run.cluster`` can name (through dask-jobqueue)
 CLUSTER_KINDS = ("slurm", "pbs")
 #: target number of points per block when the spec gives no block shape
 AUTO_BLOCK_POINTS = 65536
@@ -104,7 +108,9 @@ AUTO_BLOCK_POINTS = 65536
 #: Larger specs are refused before anything is computed or written (the message gives
 #: the numbers); a store of MAX_BLOCKS blocks is laid out in about a second.
 MAX_AXIS_VALUES = 1_000_000
+#: the most grid points a sweep may have
 MAX_POINTS = 10_000_000_000
+#: the most blocks a sweep may have
 MAX_BLOCKS = 1_000_000
 
 
@@ -122,6 +128,7 @@ class Block:
 
     @property
     def shape(self) -> tuple[int, ...]:
+        """Number of points of the block along each axis."""
         return tuple(s.stop - s.start for s in self.slices)
 
 
@@ -140,14 +147,17 @@ class SweepSpec:
     # -- geometry -----------------------------------------------------------------
     @property
     def dims(self) -> tuple[str, ...]:
+        """The axis names, in the order of the spec."""
         return tuple(self.axes)
 
     @property
     def shape(self) -> tuple[int, ...]:
+        """Number of values along each axis."""
         return tuple(len(v) for v in self.axes.values())
 
     @property
     def n_points(self) -> int:
+        """Number of grid points."""
         return math.prod(self.shape)
 
     @property
@@ -157,9 +167,11 @@ class SweepSpec:
 
     @property
     def n_blocks(self) -> int:
+        """Number of blocks."""
         return math.prod(self.block_grid)
 
     def block_at(self, index: int) -> Block:
+        """The block of flat index ``index`` (C order over the block grid)."""
         position = np.unravel_index(index, self.block_grid) if self.block_grid else ()
         slices = tuple(
             slice(int(p) * b, min((int(p) + 1) * b, n))
@@ -168,6 +180,7 @@ class SweepSpec:
         return Block(index, tuple(int(p) for p in position), slices)
 
     def blocks(self) -> Iterator[Block]:
+        """Every block, in flat-index order."""
         for index in range(self.n_blocks):
             yield self.block_at(index)
 
@@ -212,6 +225,7 @@ class SweepSpec:
 
     @property
     def fingerprint(self) -> str:
+        """The sha256 of :meth:`canonical`: a store holds exactly one spec."""
         text = json.dumps(self.canonical(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 

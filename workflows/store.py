@@ -74,8 +74,11 @@ from fastspin.workflows.spec import STORE_FORMAT, Block, SweepSpec
 # zarr lists every directory entry and warns about the lock file; it is ours, not damage
 warnings.filterwarnings("ignore", message=r"Object at \.fastspin-lock", module=r"zarr\.")
 
+#: the group of the per-block status arrays (done flag, seconds, run, seed)
 STATUS_GROUP = "sweep"
+#: the CF conventions the store's attributes follow
 CONVENTIONS = "CF-1.10"
+#: the packages whose versions every store records
 DEPENDENCIES = ("numpy", "scipy", "numba", "dask", "distributed", "zarr", "xarray")
 
 
@@ -84,6 +87,7 @@ class StoreError(ValueError):
 
 
 def utc_now() -> str:
+    """The current UTC time as an ISO 8601 string (seconds)."""
     return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
 
 
@@ -118,6 +122,7 @@ def git_commit() -> str:
 
 
 def dependency_versions() -> dict[str, str]:
+    """name -> installed version of each of :data:`DEPENDENCIES`."""
     versions = {"python": platform.python_version()}
     for name in DEPENDENCIES:
         try:
@@ -236,6 +241,7 @@ def _first_difference(old: Any, new: Any, where: str = "") -> str:
 
 
 def read_root_attrs(path: str | Path) -> dict[str, Any]:
+    """The root attributes of the store at ``path``; :class:`StoreError` (one line) if it is not a readable fastspin store."""
     try:
         root = zarr.open_group(str(path), mode="r", zarr_format=3, use_consolidated=False)
         attrs = dict(root.attrs)
@@ -602,6 +608,7 @@ def append_run_record(path: str | Path, record: Mapping[str, Any]) -> int:
 
 
 def update_run_record(path: str | Path, index: int, **fields: Any) -> None:
+    """Add ``fields`` to run record ``index`` (see :func:`append_run_record`)."""
     root = zarr.open_group(str(path), mode="r+", zarr_format=3, use_consolidated=False)
     runs = json.loads(root.attrs.get("fastspin_runs", "[]"))
     runs[index].update(fields)
@@ -668,6 +675,7 @@ class StoreStatus:
 
     @property
     def complete(self) -> bool:
+        """True when every block is done."""
         return self.n_done == self.n_blocks
 
 

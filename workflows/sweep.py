@@ -68,6 +68,7 @@ class SweepResult:
 
     @property
     def dataset(self):
+        """The store as an ``xarray.Dataset`` (:func:`fastspin.open`)."""
         return open_store(self.path)
 
     def __repr__(self) -> str:

@@ -46,6 +46,7 @@ class BadBlock:
     detail: str
 
     def describe(self) -> str:
+        """The bad block and what is wrong with it, in one line."""
         return f"block {self.index} at {list(self.position)}: {self.problem} ({self.detail})"
 
 
@@ -60,6 +61,7 @@ class VerifyReport:
 
     @property
     def ok(self) -> bool:
+        """True when no done block and no axis is bad."""
         return not self.bad and not self.bad_axes
 
 

@@ -54,6 +54,7 @@ def select_slice(ds, var: str | None, selection: dict[str, str]):
 
 #: units of a temperature in the reduced units of the reference superconductor
 TEMPERATURE_UNIT = "Delta0/k_B"
+#: the colour scales ``fastspin plot --norm`` offers
 NORMS = ("linear", "symlog")
 
 

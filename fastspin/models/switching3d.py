@@ -98,6 +98,7 @@ class _TableSwitching(Model):
         raise NotImplementedError
 
     def extra_outputs(self, point: Mapping[str, float]) -> dict[str, float]:
+        """Outputs of one grid point beyond the switching statistics (none by default)."""
         return {}
 
     def evaluate_block(self, params: Mapping[str, Any]) -> dict[str, np.ndarray]:
@@ -230,6 +231,7 @@ class MagnonSwitching(_TableSwitching):
 
     @staticmethod
     def macrospin_at(point: Mapping[str, float]) -> MagnonMacrospin:
+        """The :class:`MagnonMacrospin` of one grid point (scalars)."""
         names = ("g_r", "g_i", "s", "gap", "stiffness", "d_F", "volume", "T_e", "dT", "mu_s",
                  "field", "anisotropy", "alpha")  # fmt: skip
         return MagnonMacrospin(**{name: float(point[name]) for name in names})
@@ -240,6 +242,7 @@ class MagnonSwitching(_TableSwitching):
         return cls.macrospin_at(point).table()
 
     def extra_outputs(self, point: Mapping[str, float]) -> dict[str, float]:
+        """Outputs of one grid point beyond the switching statistics (none by default)."""
         magnet = self.macrospin_at(point)
         return {
             "threshold_mu_s": magnet.threshold_mu_s(),

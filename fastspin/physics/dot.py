@@ -335,7 +335,9 @@ def strong_sink_precession(V: Any, Gamma_l_up: Any, Gamma_l_down: Any, Gamma_r: 
 
     θ̇ = 0 with sin θ0 ≠ 0 needs α(θ0)B + g_s V/S = 0; α(θ) = (g̃_l(θ) + g_r)/S is linear
     in u = cos θ, g̃_l = [(P + A) + u(A − P)]/8 with P = g^↑↑ + g^↓↓, A = g^↑↓ + g^↓↑, so
+
         cos θ0 = [−8(g_s V/B + g_r) − (P + A)]/(A − P),
+
     NaN where |cos θ0| > 1 or A = P (no cone).  The cone is stable (Eq. 58 linearized)
     when (A − P)B < 0.  Returns ``cos_theta`` and ``I_s`` = g_s V [Delta0].  Exact.
     """

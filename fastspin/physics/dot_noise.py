@@ -299,7 +299,9 @@ def switching_time_prediction(u_switch: float = 0.0, **params: Any) -> dict[str,
     transverse m_⊥ = e^{λt}(X + o(1)) with X Gaussian, ⟨|X|²⟩ = 2D'/λ, so the time to
     reach a small cone θ_R is (1/2λ)[ln(λθ_R²/2D') + γ_E] on average.  Matched to the
     noiseless switch from θ_R (:func:`deterministic_escape_offset`):
+
         ⟨τ⟩ = (1/2λ)[ln(λ/2D') + γ_E] + t_offset,
+
     valid when λ/2D' ≫ 1 (corrections O(2D'/λ) in the logarithm).  Near V_sw,
     λ ∝ (V − V_sw) and t_offset ∝ 1/λ, so ⟨τ⟩ ∝ (V − V_sw)^{-1} up to the logarithm;
     ``exponent_local`` = d ln⟨τ⟩/d ln λ at this V (with D' and t_offset·λ held fixed).
@@ -323,7 +325,9 @@ def switching_time_cdf_prediction(t: Any, u_switch: float = 0.0, **params: Any) 
     With m_⊥ = e^{λt}X, |X|² = (2D'/λ)·E, E a unit exponential variable, and the matched
     deterministic switch (:func:`switching_time_prediction`),
     τ = t_offset + (1/2λ)[ln(λ/2D') − ln E], a Gumbel law:
+
         P(τ ≤ t) = exp[−(λ/2D') e^{−2λ(t − t_offset)}],
+
     mean (1/2λ)[ln(λ/2D') + γ_E] + t_offset, standard deviation π/(√6·2λ).
     """
     pr = switching_time_prediction(u_switch=u_switch, **params)

@@ -88,6 +88,7 @@ class MagnonMacrospin:
 
     @property
     def T_magnon(self) -> float:
+        """Magnon temperature T_e + dT [meV]."""
         return self.T_e + self.dT
 
     def coefficients(self) -> dict[str, float]:

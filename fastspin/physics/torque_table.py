@@ -59,6 +59,7 @@ class TorqueTable:
 
     @property
     def n_intervals(self) -> int:
+        """Number of spline intervals of the table on u ∈ [−1, 1]."""
         return int(self.coef.shape[0])
 
     @classmethod
