@@ -34,3 +34,16 @@ def inverse_sqrt(x):
     y = y * (1.5 - half_x * y * y)
     y = y * (1.5 - half_x * y * y)
     return y * (1.5 - half_x * y * y)
+
+
+@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def add_samples(values, n_active, totals, hist):
+    """One sample of ``values[:n_active]`` (a projection on [-1, 1] per lane): add each to
+    its lane's running total and count it in the histogram of ``hist.size`` equal bins on
+    [-1, 1] (values outside go to the end bins)."""
+    nbins = hist.shape[0]
+    for lane in range(n_active):
+        u = values[lane]
+        totals[lane] += u
+        b = min(max(int((u + 1.0) * 0.5 * nbins), 0), nbins - 1)
+        hist[b] += 1

@@ -100,7 +100,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from fastspin.kernels.elementary import inverse_sqrt
+from fastspin.kernels.elementary import add_samples, inverse_sqrt
 from fastspin.kernels.rng import normals_lanes, seed_key
 
 # table fields; the lab-frame torque along ẑ needs no field of its own:
@@ -336,7 +336,6 @@ def table_group(
     lab = has_lab_torque(coef)
     totals = np.zeros(n_lanes)
     count = 0
-    nbins = hist.shape[0]
     blocks = np.zeros(n_lanes, dtype=np.int64)
     trajectories = first_trajectory + np.arange(n_lanes)
     sign = 1.0 if m0[2] >= 0.0 else -1.0
@@ -363,11 +362,7 @@ def table_group(
         if k == next_sample:
             next_sample += sample_every
             count += 1
-            for lane in range(n_active):
-                u = sz[lane]
-                totals[lane] += u
-                b = min(max(int((u + 1.0) * 0.5 * nbins), 0), nbins - 1)
-                hist[b] += 1
+            add_samples(sz, n_active, totals, hist)
         if k == next_trace:
             next_trace += trace_every
             for lane in range(n_active):

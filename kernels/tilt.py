@@ -46,6 +46,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from fastspin.kernels.elementary import add_samples
 from fastspin.kernels.rng import normals_lanes, seed_key
 
 #: trajectories integrated side by side (SIMD lanes) by one thread
@@ -124,7 +125,6 @@ def tilt_group(
     normals = np.empty((4, n_lanes))
     totals = np.zeros(n_lanes)
     count = 0
-    nbins = hist.shape[0]
     blocks = np.zeros(n_lanes, dtype=np.int64)
     trajectories = first_trajectory + np.arange(n_lanes)
     n_trace = traces.shape[1] if trace_every > 0 else 0
@@ -143,11 +143,7 @@ def tilt_group(
         if k == next_sample:
             next_sample += sample_every
             count += 1
-            for lane in range(n_active):
-                u = state[lane]
-                totals[lane] += u
-                b = min(max(int((u + 1.0) * 0.5 * nbins), 0), nbins - 1)
-                hist[b] += 1
+            add_samples(state, n_active, totals, hist)
         if k == next_trace:
             next_trace += trace_every
             for lane in range(n_active):

@@ -170,6 +170,12 @@ def _check_run(dt: float, n_steps: int, seed: int, stream: int) -> None:
         raise ParameterError(f"dot: stream = {stream} is out of range; allowed: 0 <= stream < 2^32")
 
 
+def _steady_potential(theta: float, v: dict[str, Any]) -> float:
+    """The dot potential V_d that the charge relaxes to at polar angle ``theta`` (Eqs. 55–56)."""
+    return kdot.dot_potential(theta, v["B"], v["V"], v["Gamma_l_up"], v["Gamma_l_down"],
+                              v["Gamma_r"], v["C"], v["rho_d_up"], v["rho_d_down"])
+
+
 def simulate_langevin(t_end: float, dt: float | None = None, seed: int = 0, stream: int = 0,
                       trajectory: int = 0, record_every: int = 1, theta_init: float = 0.0,
                       phi_init: float = 0.0, Vd_init: float | None = None,
@@ -194,9 +200,7 @@ def simulate_langevin(t_end: float, dt: float | None = None, seed: int = 0, stre
                              "allowed: 0 <= theta_init <= pi [rad]")
     p = _pack(v)
     if Vd_init is None:
-        Vd_init = kdot.dot_potential(theta_init, v["B"], v["V"], v["Gamma_l_up"],
-                                     v["Gamma_l_down"], v["Gamma_r"], v["C"], v["rho_d_up"],
-                                     v["rho_d_down"])
+        Vd_init = _steady_potential(theta_init, v)
     record_every = max(1, int(record_every))
     records = np.full((n_steps // record_every + 1, 7), np.nan)
     n_windows = n_steps // window_steps if window_steps > 0 else 0
@@ -240,9 +244,7 @@ def langevin_ensemble(n_trajectories: int, t_end: float, dt: float | None = None
                              "allowed: -1 <= u_switch <= 1")
     p = _pack(v)
     if Vd_init is None:
-        Vd_init = kdot.dot_potential(theta_init, v["B"], v["V"], v["Gamma_l_up"],
-                                     v["Gamma_l_down"], v["Gamma_r"], v["C"], v["rho_d_up"],
-                                     v["rho_d_down"])
+        Vd_init = _steady_potential(theta_init, v)
     sample_start = int(round(t_sample_start / dt))
     t_switch, final, moments = knoise.ensemble(
         float(theta_init), float(Vd_init), p, equilibrium, float(v["T"]), float(dt), n_steps,
