@@ -27,12 +27,7 @@ from fastspin.registry import get_model, registered_models  # noqa: E402
 from fastspin.version import __version__  # noqa: E402
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-    from pathlib import Path
-    from typing import TextIO
-
-    from fastspin.workflows.spec import SweepSpec
-    from fastspin.workflows.sweep import SweepResult
+    from fastspin.workflows.sweep import sweep
 
 __all__ = [
     "Model",
@@ -50,59 +45,19 @@ __all__ = [
 # shadow the builtin ``open``.
 
 
-def sweep(
-    spec: str | Path | Mapping[str, Any] | SweepSpec,
-    store: str | Path | None = None,
-    *,
-    overwrite: bool = False,
-    repair: bool = False,
-    break_lock: bool = False,
-    scheduler: str | None = None,
-    cluster: str | Mapping[str, Any] | None = None,
-    cluster_config: str | Path | None = None,
-    workers: int | None = None,
-    numba_cache_dir: str | None = None,
-    client: Any = None,
-    progress: bool | None = None,
-    progress_stream: TextIO | None = None,
-    command_line: str | None = None,
-    in_process: bool | None = None,
-) -> SweepResult:
-    """Run (or resume) a sweep into a Zarr store and return what was done.
+def __getattr__(name: str) -> Any:
+    # ``fastspin.sweep`` is the function of :mod:`fastspin.workflows.sweep` itself (real
+    # signature and docstring), imported on first use so that ``import fastspin`` stays
+    # free of Zarr and Dask, as xarray loads its backends.
+    if name == "sweep":
+        from fastspin.workflows.sweep import sweep
 
-    ``spec``: TOML path, dict or :class:`fastspin.workflows.spec.SweepSpec`.
-    ``store``: directory of the Zarr store (default ``<model>-<fingerprint[:8]>.zarr``
-    in the working dir).
-    Keyword arguments override the spec's ``[run]`` table: ``scheduler`` ("local",
-    "serial" or an address), ``cluster`` ("slurm"/"pbs" or a profile dict),
-    ``cluster_config`` (TOML file), ``workers``, ``numba_cache_dir``.  ``client``:
-    an existing ``distributed.Client`` to use as is.  ``progress``: notes and a
-    ``tqdm.auto`` progress bar (default: when stderr is a terminal or in a notebook).
-    ``in_process``: run the blocks in this process (True) or on Dask (False); by
-    default a sweep that asks for no scheduler, cluster, workers or client runs in
-    this process when its calibrated cost
-    (:func:`fastspin.workflows.calibrate.calibrate`) is below
-    :data:`fastspin.workflows.sweep.IN_PROCESS_SECONDS`, since starting workers
-    would take longer.
+        return sweep
+    raise AttributeError(f"module 'fastspin' has no attribute {name!r}")
 
-    The spec is validated completely, and the store path, its lock, the cluster's
-    submit command and the scheduler connection are checked, before anything is
-    written; an existing store is resumed when it holds the same spec (same sha256
-    fingerprint) and refused otherwise unless ``overwrite``, which replaces only a
-    fastspin store, never another directory.  One driver holds a store at a time
-    (:mod:`fastspin.workflows.lock`); ``break_lock`` takes the lock of a driver that
-    looks alive.  ``repair`` first recomputes the done blocks that
-    :func:`fastspin.workflows.verify.verify_store` finds damaged.
-    """
-    from fastspin.workflows.sweep import sweep as _sweep  # Dask and Zarr only when used
 
-    return _sweep(
-        spec, store, overwrite=overwrite, repair=repair, break_lock=break_lock,
-        scheduler=scheduler, cluster=cluster,
-        cluster_config=cluster_config, workers=workers, numba_cache_dir=numba_cache_dir,
-        client=client, progress=progress, progress_stream=progress_stream,
-        command_line=command_line, in_process=in_process,
-    )
+def __dir__() -> list[str]:
+    return sorted({*globals(), "sweep"})
 
 
 def open(store):  # noqa: A001  (mirrors xarray.open_dataset; left out of __all__)

@@ -98,6 +98,23 @@ def gamma_sigma(sigma: float, theta0: float, gamma_l_up: float, gamma_l_down: fl
     return c2 * gamma_l_down + s2 * gamma_l_up + gamma_r
 
 
+@njit(cache=True, nogil=True, inline="always")
+def eq31_channels(sigma: float, theta0: float, B0: float, gamma_l_up: float,
+                  gamma_l_down: float, gamma_r: float):
+    """The four tunnelling channels of Eq. (31) of Ludwig et al. for dot spin ``sigma``:
+    the weights (left same-spin, left spin-flip, right same-spin, right spin-flip), their
+    sum, and the Zeeman shifts B_- = B0 (1 - cos θ0)/2, B_+ = B0 (1 + cos θ0)/2 (a
+    same-spin channel sits at ε - σB_- + Vd0, a spin-flip one at ε + σB_+ + Vd0)."""
+    c2 = math.cos(0.5 * theta0) ** 2
+    s2 = 1.0 - c2
+    if sigma > 0.0:
+        g_same, g_flip = gamma_l_up, gamma_l_down
+    else:
+        g_same, g_flip = gamma_l_down, gamma_l_up
+    total = c2 * g_same + s2 * g_flip + gamma_r
+    return c2 * g_same, s2 * g_flip, c2 * gamma_r, s2 * gamma_r, total, B0 * s2, B0 * c2
+
+
 @njit(cache=True, nogil=True)
 def dot_distribution(energy: float, sigma: float, theta0: float, B0: float, Vd0: float,
                      V: float, gamma_l_up: float, gamma_l_down: float, gamma_r: float,
@@ -107,22 +124,15 @@ def dot_distribution(energy: float, sigma: float, theta0: float, B0: float, Vd0:
     A Γ-weighted sum of four shifted F(ε) = tanh(ε/2T) steps (μ = 0); exact to rounding.
     ``sigma`` is +1 (↑) or −1 (↓).  Tends to ±1 at ε → ±∞ (weights sum to 1).
     """
-    c2 = math.cos(0.5 * theta0) ** 2
-    s2 = 1.0 - c2
-    b_minus = B0 * s2  # B_- = B0 (1 - cos θ0)/2
-    b_plus = B0 * c2  # B_+ = B0 (1 + cos θ0)/2
-    if sigma > 0.0:
-        g_same, g_flip = gamma_l_up, gamma_l_down
-    else:
-        g_same, g_flip = gamma_l_down, gamma_l_up
-    total = c2 * g_same + s2 * g_flip + gamma_r
+    l_same, l_flip, r_same, r_flip, total, b_minus, b_plus = eq31_channels(
+        sigma, theta0, B0, gamma_l_up, gamma_l_down, gamma_r)
     e_same = energy - sigma * b_minus + Vd0
     e_flip = energy + sigma * b_plus + Vd0
     value = (
-        c2 * g_same * tanh_distribution(e_same - V, temperature)
-        + s2 * g_flip * tanh_distribution(e_flip - V, temperature)
-        + c2 * gamma_r * tanh_distribution(e_same, temperature)
-        + s2 * gamma_r * tanh_distribution(e_flip, temperature)
+        l_same * tanh_distribution(e_same - V, temperature)
+        + l_flip * tanh_distribution(e_flip - V, temperature)
+        + r_same * tanh_distribution(e_same, temperature)
+        + r_flip * tanh_distribution(e_flip, temperature)
     )
     return value / total
 

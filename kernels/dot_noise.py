@@ -107,25 +107,18 @@ def keldysh_kernel(eps: float, lead: int, sigma: float, theta0: float, B0: float
     Closed form: Σ_k (weight_k of Eq. 31) · 2x_k coth(x_k/2T); exact to rounding.
     ``sigma`` = ±1 is the dot spin.  [E]
     """
-    c2 = math.cos(0.5 * theta0) ** 2
-    s2 = 1.0 - c2
-    b_minus = B0 * s2
-    b_plus = B0 * c2
-    if sigma > 0.0:
-        g_same, g_flip = gamma_l_up, gamma_l_down
-    else:
-        g_same, g_flip = gamma_l_down, gamma_l_up
-    total = c2 * g_same + s2 * g_flip + gamma_r
+    l_same, l_flip, r_same, r_flip, total, b_minus, b_plus = kdot.eq31_channels(
+        sigma, theta0, B0, gamma_l_up, gamma_l_down, gamma_r)
     x_same = eps - sigma * b_minus + Vd0
     x_flip = eps + sigma * b_plus + Vd0
     if lead == 0:
         shift_left, shift_right = 0.0, V
     else:
         shift_left, shift_right = -V, 0.0
-    value = (c2 * g_same * two_x_coth(x_same + shift_left, temperature)
-             + s2 * g_flip * two_x_coth(x_flip + shift_left, temperature)
-             + c2 * gamma_r * two_x_coth(x_same + shift_right, temperature)
-             + s2 * gamma_r * two_x_coth(x_flip + shift_right, temperature))
+    value = (l_same * two_x_coth(x_same + shift_left, temperature)
+             + l_flip * two_x_coth(x_flip + shift_left, temperature)
+             + r_same * two_x_coth(x_same + shift_right, temperature)
+             + r_flip * two_x_coth(x_flip + shift_right, temperature))
     return value / total
 
 

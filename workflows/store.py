@@ -292,14 +292,8 @@ def _holds_working_directory(path: Path) -> bool:
     return cwd == target or target in cwd.parents
 
 
-def check_target(
-    spec: SweepSpec, path: Path, *, overwrite: bool = False, break_lock: bool = False,
-    repair: bool = False,
-) -> bool:
-    """The refusals of :func:`prepare_store` that need no write; True if ``path`` is a
-    store of ``spec`` whose blocks are all done (nothing to compute; never when repairing)."""
-    if not (path.exists() or path.is_symlink()):
-        return False
+def _refuse_target(spec: SweepSpec, path: Path, *, overwrite: bool, break_lock: bool) -> None:
+    """The refusals of :func:`prepare_store` that need no write and no done flag."""
     problem = store_problem(path)
     if problem is not None:
         hint = "refusing to --overwrite it" if overwrite else "choose another --out"
@@ -314,10 +308,24 @@ def check_target(
             f"store {str(path)!r} is in use by {holder.describe()}; wait for it, or if that "
             "run is dead use --break-lock (break_lock=True)"
         )
+    if not overwrite:
+        _check_same_spec(spec, path)
+
+
+def check_target(
+    spec: SweepSpec, path: Path, *, overwrite: bool = False, break_lock: bool = False,
+    repair: bool = False,
+) -> int:
+    """The refusals of :func:`prepare_store` that need no write, then the number of blocks
+    a run would compute: all of them for a new or overwritten store, else those whose done
+    flag is not set (with ``repair``, damaged flags count as not set instead of failing)."""
+    if not (path.exists() or path.is_symlink()):
+        return spec.n_blocks
+    _refuse_target(spec, path, overwrite=overwrite, break_lock=break_lock)
     if overwrite:
-        return False
-    _check_same_spec(spec, path)
-    return not repair and bool(np.all(done_flags(path)))
+        return spec.n_blocks
+    flags = read_done_flags(path)[0] if repair else done_flags(path)
+    return int(flags.size - np.count_nonzero(flags))
 
 
 def _check_same_spec(spec: SweepSpec, path: Path) -> None:
@@ -352,8 +360,7 @@ def prepare_store(
     """
     path = Path(path).expanduser().absolute()
     if path.exists() or path.is_symlink():
-        # repair=True: only the refusals, not the done flags (a repair reads damaged ones)
-        check_target(spec, path, overwrite=overwrite, break_lock=break_lock, repair=True)
+        _refuse_target(spec, path, overwrite=overwrite, break_lock=break_lock)
         acquire(path, lock, break_lock=break_lock)
         try:
             if not overwrite:

@@ -206,7 +206,32 @@ def sweep(
     command_line: str | None = None,
     in_process: bool | None = None,
 ) -> SweepResult:
-    """The implementation of :func:`fastspin.sweep`, documented there (same parameters)."""
+    """Run (or resume) a sweep into a Zarr store and return what was done.
+
+    ``spec``: TOML path, dict or :class:`~fastspin.workflows.spec.SweepSpec`.
+    ``store``: directory of the Zarr store (default ``<model>-<fingerprint[:8]>.zarr``
+    in the working dir).
+    Keyword arguments override the spec's ``[run]`` table: ``scheduler`` ("local",
+    "serial" or an address), ``cluster`` ("slurm"/"pbs" or a profile dict),
+    ``cluster_config`` (TOML file), ``workers``, ``numba_cache_dir``.  ``client``:
+    an existing ``distributed.Client`` to use as is.  ``progress``: notes and a
+    ``tqdm.auto`` progress bar (default: when stderr is a terminal or in a notebook).
+    ``in_process``: run the blocks in this process (True) or on Dask (False); by
+    default a sweep that asks for no scheduler, cluster, workers or client runs in
+    this process when its calibrated cost
+    (:func:`fastspin.workflows.calibrate.calibrate`) is below
+    :data:`IN_PROCESS_SECONDS`, since starting workers
+    would take longer.
+
+    The spec is validated completely, and the store path, its lock, the cluster's
+    submit command and the scheduler connection are checked, before anything is
+    written; an existing store is resumed when it holds the same spec (same sha256
+    fingerprint) and refused otherwise unless ``overwrite``, which replaces only a
+    fastspin store, never another directory.  One driver holds a store at a time
+    (:mod:`fastspin.workflows.lock`); ``break_lock`` takes the lock of a driver that
+    looks alive.  ``repair`` first recomputes the done blocks that
+    :func:`fastspin.workflows.verify.verify_store` finds damaged.
+    """
     spec = load_spec(spec)
     run_options = spec.run
     if in_process and (client is not None or cluster is not None or cluster_config is not None):
@@ -232,7 +257,8 @@ def sweep(
         store = f"{spec.model.name}-{spec.fingerprint[:8]}.zarr"
     command_line = command_line if command_line is not None else shlex.join(sys.argv)
     target = Path(store).expanduser().absolute()
-    complete = check_target(spec, target, overwrite=overwrite, break_lock=break_lock, repair=repair)
+    n_todo = check_target(spec, target, overwrite=overwrite, break_lock=break_lock, repair=repair)
+    complete = n_todo == 0 and not repair  # a repair may find blocks to compute
     if progress is None:
         stream = progress_stream or sys.stderr
         progress = bool(getattr(stream, "isatty", lambda: False)()) or "ipykernel" in sys.modules
@@ -240,7 +266,6 @@ def sweep(
     if not complete and in_process is None and nothing_requested:
         if numba_cache_dir:
             set_cache_dir(numba_cache_dir)
-        n_todo = _blocks_todo(target, overwrite, spec.n_blocks)
         notes.note(f"fastspin: {n_todo} blocks to compute; timing the model on a few points...")
         estimate = calibrate(spec).seconds * n_todo / spec.n_blocks
         in_process = estimate < IN_PROCESS_SECONDS
@@ -357,20 +382,6 @@ def _sweep_locked(
     # last: rewriting the root's attributes above drops its consolidated metadata
     consolidate(path)
     return result
-
-
-def _blocks_todo(target: Path, overwrite: bool, n_blocks: int) -> int:
-    """How many blocks a run of an existing store still has to compute (all of them for a
-    new or overwritten store); damaged flags count as to do."""
-    from fastspin.workflows.store import read_done_flags
-
-    if overwrite or not target.is_dir():
-        return n_blocks
-    try:
-        flags, _ = read_done_flags(target)
-    except StoreError:
-        return n_blocks
-    return int(flags.size - flags.sum())
 
 
 def _block_failed(index: int, err: Exception) -> RuntimeError:
