@@ -486,9 +486,9 @@ def done_blocks_without_chunks(path: str | Path, done: np.ndarray) -> list[int]:
     if not done.any():
         return []
     try:
-        grid = tuple(int(n) for n in json.loads(
-            (path / STATUS_GROUP / "done" / "zarr.json").read_text())["shape"])
-        dims = list(json.loads(read_root_attrs(path)["fastspin_spec_canonical"])["axes"])
+        meta = json.loads((path / STATUS_GROUP / "done" / "zarr.json").read_text())
+        grid = tuple(int(n) for n in meta["shape"])
+        dims = _axis_names(meta)
     except (OSError, ValueError, KeyError, TypeError) as err:
         raise StoreError(f"store {str(path)!r}: damaged metadata ({_short(err)})") from None
     missing = np.zeros(done.size, dtype=bool)
@@ -514,6 +514,25 @@ def done_blocks_without_chunks(path: str | Path, done: np.ndarray) -> list[int]:
                     continue
         missing |= done & ~present
     return [int(i) for i in np.flatnonzero(missing)]
+
+
+def _axis_names(done_metadata: Mapping[str, Any]) -> list[str]:
+    """The sweep's axis names in the spec's order, from the done-flag array's metadata
+    (dimensions ``block_<axis>``).  The spec attribute cannot give the order: it is
+    written with sorted keys, so its axes come back alphabetically."""
+    names = done_metadata["dimension_names"]
+    if not all(isinstance(n, str) and n.startswith("block_") for n in names):
+        raise ValueError(f"done flags with dimensions {names}")
+    return [n[len("block_"):] for n in names]
+
+
+def store_axes(path: str | Path) -> list[str]:
+    """The axis names of the store at ``path`` in the order of its spec (and its arrays)."""
+    try:
+        meta = json.loads((Path(path) / STATUS_GROUP / "done" / "zarr.json").read_text())
+        return _axis_names(meta)
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise StoreError(f"store {str(path)!r}: damaged metadata ({_short(err)})") from None
 
 
 def done_flags(path: str | Path) -> np.ndarray:

@@ -35,6 +35,7 @@ from fastspin.workflows.store import (
     checksum_problem,
     read_done_flags,
     read_root_attrs,
+    store_axes,
 )
 
 
@@ -80,8 +81,8 @@ def _layout(path: Path) -> _Layout:
     try:
         root = zarr.open_group(str(path), mode="r", zarr_format=3, use_consolidated=False)
         canonical = json.loads(attrs["fastspin_spec_canonical"])
-        axes = tuple(canonical["axes"])
-        shape = tuple(len(v) for v in canonical["axes"].values())
+        axes = tuple(store_axes(path))  # the spec's order (the attribute's keys are sorted)
+        shape = tuple(len(canonical["axes"][name]) for name in axes)
         block = tuple(int(b) for b in canonical["block"])
         outputs = tuple(
             name for name, array in root.arrays()

@@ -170,3 +170,17 @@ def test_damaged_metadata_gives_one_line(reference_store, tmp_path):
     (store / "zarr.json").write_bytes(b"\x00" * 10)
     process = fastspin_cli("status", store, cwd=tmp_path)
     assert process.returncode == 2 and "not a readable fastspin store" in one_error_line(process)
+
+
+def test_axes_out_of_alphabetical_order_are_verified_and_checked_for_lost_chunks(tmp_path):
+    """The spec attribute is stored with sorted keys; the axis order must come from the
+    arrays, or verify refuses a sound store and lost chunks go unseen."""
+    spec = {"model": "toy_fermi", "axes": {"T": [0.2, 0.5, 0.9], "E": np.linspace(-1, 1, 7).tolist()},
+            "run": {"block": {"T": 1, "E": 4}, "scheduler": "serial"}}
+    store = tmp_path / "s.zarr"
+    fastspin.sweep(spec, store)
+    report = verify_store(store)
+    assert report.ok and report.n_done == 6
+    (store / "occupation/c/2/1").unlink()                            # block (T=2, E=1)
+    assert store_status(store).missing == [5]
+    assert [bad.index for bad in verify_store(store).bad] == [5]
