@@ -75,7 +75,7 @@ done
 echo "   fastspin models: $(grep -c '^[a-z_]\+  ' <<<"$models" || true) models listed"
 start=$SECONDS
 if fastspin run "$root/examples/sis_iv_curves.toml" --out x.zarr \
-        && fastspin status x.zarr | grep -q "4/4 done"; then
+        && fastspin status x.zarr | grep -q "4/4 done" && fastspin verify x.zarr >/dev/null; then
     echo "   tiny sweep: $((SECONDS - start)) s"
 else
     echo "readme.sh: FAIL: the tiny sweep from outside the checkout" >&2
