@@ -62,8 +62,8 @@ Scheme: stochastic Heun (Stratonovich) with D', S_l, S_r frozen over a step
 (weak order 1 in dt); m is renormalized after each step.  The charge passed from
 the left lead, Q_l = ∫(I_l dt + dξ_l), is accumulated to measure the current noise.
 
-Random numbers: step k of trajectory j at stream s uses Philox normals 8k … 8k + 4 of
-(seed, s, j) (:mod:`fastspin.kernels.rng`), so a trajectory is a pure function of
+Random numbers: step k of trajectory j at stream s uses normals 6k … 6k + 4 of the
+stream of (seed, s, j) (:mod:`fastspin.kernels.rng`), so a trajectory is a pure function of
 (seed, stream, trajectory) for any chunking or thread count.
 """
 
@@ -75,10 +75,10 @@ import numpy as np
 from numba import njit
 
 from fastspin.kernels import dot as kdot
-from fastspin.kernels.rng import normals_lanes, seed_key
+from fastspin.kernels.rng import normals_next, seed_key, seed_lanes
 
-#: normals drawn per time step (two Philox blocks; five are used)
-NORMALS_PER_STEP = 8
+#: normals drawn per time step (three Box-Muller pairs; five are used)
+NORMALS_PER_STEP = 6
 #: steps whose normals are drawn in one call
 _CHUNK = 64
 #: step in u = cos θ of the central difference of D'(u)
@@ -309,8 +309,7 @@ def run_trajectory(theta_init: float, phi_init: float, Vd_init: float, p: np.nda
     f1 = np.empty(5)
     m1 = np.empty(3)
     normals = np.empty((NORMALS_PER_STEP * _CHUNK, 1))
-    blocks = np.zeros(1, dtype=np.int64)
-    trajectories = np.full(1, trajectory, dtype=np.int64)
+    generators = seed_lanes(k0, k1, stream, trajectory, 1)
     n_rec = records.shape[0]
     if n_rec > 0:
         records[0, 0] = 0.0
@@ -329,8 +328,7 @@ def run_trajectory(theta_init: float, phi_init: float, Vd_init: float, p: np.nda
     for step in range(n_steps):
         offset = step % _CHUNK
         if offset == 0:
-            blocks[0] = (step // _CHUNK) * _CHUNK * (NORMALS_PER_STEP // 4)
-            normals_lanes(k0, k1, blocks, trajectories, stream, normals)
+            normals_next(generators, normals)
         for j in range(5):
             z[j] = normals[NORMALS_PER_STEP * offset + j, 0]
         Vd, dq, dphi = heun_step(m, Vd, p, equilibrium, temperature, dt, z, f0, f1, m1)

@@ -34,22 +34,25 @@ predictor and the corrector,
 
     m̃ = normalize(m + Δτ f(m, τ)),  m' = normalize(m + Δτ/2 [f(m, τ) + f(m̃, τ+Δτ)]).
 
+For a unit vector m the damping term is evaluated as m × (m × h) = m (m·h) - h.
+
 First passages are tested after every step and, optionally, between steps by the
 Brownian-bridge crossing probability of the monitored coordinate (:func:`run_chunk`),
 which removes the O(Δτ^1/2) bias of discrete monitoring.
 
 Random numbers
 --------------
-Step s (s = 0, 1, …) of trajectory i uses normals 3s, 3s+1, 3s+2 of
-(seed, stream, trajectory i) from :mod:`fastspin.kernels.rng` (Philox4x32-10), fetched
-four steps (three Philox blocks) at a time.  Every per-trajectory output is therefore a
+Step s (s = 0, 1, …) of trajectory i uses normals 3s, 3s+1, 3s+2 of the stream of
+(seed, stream, trajectory i) from :mod:`fastspin.kernels.rng` (a xoshiro256++ generator
+per trajectory, started from Philox4x32-10), fetched four steps at a time.  Every per-trajectory output is therefore a
 pure function of (parameters, seed, stream, global trajectory index); the histogram is
 an integer sum, so it too is independent of how trajectories are split into blocks or
 threads.  ``llg_ensemble_parallel`` is the ``prange`` variant and returns identical
 results.
 
-Performance: up to ``LANES`` = 128 trajectories are integrated side by side so that
-the Heun step and the Box-Muller normals vectorize (AVX2/AVX-512); kernels are compiled
+Performance: up to ``LANES`` trajectories are integrated side by side so that
+the Heun step and the Box-Muller normals vectorize at the full register width
+(AVX2/AVX-512, :func:`~fastspin.kernels.elementary.prefer_wide_vectors`); kernels are compiled
 with ``error_model="numpy"`` because the default Python error model's zero-division
 checks prevent vectorization.  The Heun lanes have no divide or square root (the
 normalisations use a bit-seeded Newton inverse square root, λ = 0 skips the angular
@@ -68,8 +71,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from fastspin.kernels.elementary import inverse_sqrt
-from fastspin.kernels.rng import bridge_uniform, normals_lanes, seed_key
+from fastspin.kernels.elementary import inverse_sqrt, prefer_wide_vectors
+from fastspin.kernels.rng import bridge_uniform, normals_next, seed_key, seed_lane
 
 # ---- parameter vector layout -------------------------------------------------------
 P_ALPHA = 0
@@ -108,92 +111,97 @@ def waveform(params, offset, tau):
     return 0.0
 
 
-@njit(cache=True, nogil=True, inline="always", error_model="numpy")
-def field_and_torque(
-    mx, my, mz, nx, ny, nz, k, dx, dy, dz, hx0, hy0, hz0, px, py, pz, a, beta, lam, angular
-):
-    """h_tot without the thermal field (module docstring), for hoisted coefficients.
-
-    (hx0, hy0, hz0) is the external field and ``a`` the spin-torque field at the time
-    of evaluation; ``k``, (nx, ny, nz) the anisotropy, (dx, dy, dz) the demag diagonal.
-    ``angular`` False skips the factor g = 1/(1 + λ m·p) (exact for λ = 0), so that the
-    λ = 0 loop has no division.
-    """
-    proj = k * (mx * nx + my * ny + mz * nz)
-    if angular:
-        a = a / (1.0 + lam * (mx * px + my * py + mz * pz))
-    hx = proj * nx - dx * mx + hx0 + a * (my * pz - mz * py + beta * px)
-    hy = proj * ny - dy * my + hy0 + a * (mz * px - mx * pz + beta * py)
-    hz = proj * nz - dz * mz + hz0 + a * (mx * py - my * px + beta * pz)
-    return hx, hy, hz
-
-
-@njit(cache=True, nogil=True, inline="always")
-def landau_lifshitz(mx, my, mz, hx, hy, hz, alpha, prefactor):
-    """f = -prefactor [m × h + α m × (m × h)], prefactor = 1/(1+α²)."""
-    cx = my * hz - mz * hy
-    cy = mz * hx - mx * hz
-    cz = mx * hy - my * hx
-    dx = my * cz - mz * cy
-    dy = mz * cx - mx * cz
-    dz = mx * cy - my * cx
-    return (
-        -prefactor * (cx + alpha * dx),
-        -prefactor * (cy + alpha * dy),
-        -prefactor * (cz + alpha * dz),
-    )
+#: rows of the ``drive`` array of :func:`_drives`
+DRIVE_ROWS = 14
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _drives(params, lane_step, dt, drive):
     """External field and spin-torque field of every lane at τ and τ + Δτ.
 
-    ``drive`` rows: 0-2 field at τ, 3-5 field at τ + Δτ, 6 a(τ), 7 a(τ + Δτ), with
-    τ = lane_step·Δτ (each lane has its own clock).
+    ``drive`` rows: 0-2 field h at τ, 3-5 field at τ + Δτ, 6 a(τ), 7 a(τ + Δτ),
+    8-10 h + β a p at τ and 11-13 at τ + Δτ (the part of the field that does not depend
+    on m when λ = 0), with τ = lane_step·Δτ (each lane has its own clock).
     """
+    beta = params[P_FIELD_LIKE]
     for lane in range(lane_step.shape[0]):
         tau = lane_step[lane] * dt
         w0 = waveform(params, P_FIELD_WAVE, tau)
         w1 = waveform(params, P_FIELD_WAVE, tau + dt)
+        a0 = params[P_STT_DC] + params[P_STT_AC] * waveform(params, P_STT_WAVE, tau)
+        a1 = params[P_STT_DC] + params[P_STT_AC] * waveform(params, P_STT_WAVE, tau + dt)
+        drive[6, lane] = a0
+        drive[7, lane] = a1
         for c in range(3):
-            drive[c, lane] = params[P_FIELD_DC + c] + params[P_FIELD_AC + c] * w0
-            drive[3 + c, lane] = params[P_FIELD_DC + c] + params[P_FIELD_AC + c] * w1
-        drive[6, lane] = params[P_STT_DC] + params[P_STT_AC] * waveform(params, P_STT_WAVE, tau)
-        drive[7, lane] = params[P_STT_DC] + params[P_STT_AC] * waveform(
-            params, P_STT_WAVE, tau + dt
-        )
+            h0 = params[P_FIELD_DC + c] + params[P_FIELD_AC + c] * w0
+            h1 = params[P_FIELD_DC + c] + params[P_FIELD_AC + c] * w1
+            drive[c, lane] = h0
+            drive[3 + c, lane] = h1
+            drive[8 + c, lane] = h0 + beta * a0 * params[P_POLARIZER + c]
+            drive[11 + c, lane] = h1 + beta * a1 * params[P_POLARIZER + c]
+
+
+@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def _field(mx, my, mz, coef, hx0, hy0, hz0, a, angular):
+    """h_tot without the thermal field (module docstring) from the hoisted coefficients
+    ``coef`` of :func:`_heun_loop`.
+
+    Without the angular factor (``angular`` False, exact for λ = 0), (hx0, hy0, hz0) is
+    h + β a p and only the damping-like term a (m × p) depends on m; with it,
+    (hx0, hy0, hz0) is h and a becomes a/(1 + λ m·p) on both spin-torque terms.
+    """
+    knx, kny, knz, nx, ny, nz, dx, dy, dz, px, py, pz, beta, lam = coef
+    proj = mx * knx + my * kny + mz * knz  # k (m·n)
+    if angular:
+        a = a / (1.0 + lam * (mx * px + my * py + mz * pz))
+        hx0 = hx0 + beta * a * px
+        hy0 = hy0 + beta * a * py
+        hz0 = hz0 + beta * a * pz
+    hx = proj * nx - dx * mx + hx0 + a * (my * pz - mz * py)
+    hy = proj * ny - dy * my + hy0 + a * (mz * px - mx * pz)
+    hz = proj * nz - dz * mz + hz0 + a * (mx * py - my * px)
+    return hx, hy, hz
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _precession_and_damping(mx, my, mz, hx, hy, hz, alpha):
+    """g = m × h + α [m (m·h) - h] = m × h + α m × (m × h) for a unit vector m, so that
+    the Landau-Lifshitz right-hand side is f = -g/(1+α²)."""
+    mh = mx * hx + my * hy + mz * hz
+    return (
+        my * hz - mz * hy + alpha * (mh * mx - hx),
+        mz * hx - mx * hz + alpha * (mh * my - hy),
+        mx * hy - my * hx + alpha * (mh * mz - hz),
+    )
 
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
 def _heun_loop(params, state, noise_rows, drive, dt, noise, angular, scratch):
     """The lane loop of :func:`_heun_lanes`; ``angular`` is a constant at each call site."""
     alpha = params[P_ALPHA]
-    pref = 1.0 / (1.0 + alpha * alpha)
-    nx = params[P_EASY_AXIS]
-    ny = params[P_EASY_AXIS + 1]
-    nz = params[P_EASY_AXIS + 2]
     k = params[P_ANISOTROPY]
-    dx = params[P_DEMAG]
-    dy = params[P_DEMAG + 1]
-    dz = params[P_DEMAG + 2]
-    px = params[P_POLARIZER]
-    py = params[P_POLARIZER + 1]
-    pz = params[P_POLARIZER + 2]
-    beta = params[P_FIELD_LIKE]
-    lam = params[P_LAMBDA]
-    half = 0.5 * dt
+    coef = (
+        k * params[P_EASY_AXIS], k * params[P_EASY_AXIS + 1], k * params[P_EASY_AXIS + 2],
+        params[P_EASY_AXIS], params[P_EASY_AXIS + 1], params[P_EASY_AXIS + 2],
+        params[P_DEMAG], params[P_DEMAG + 1],
+        params[P_DEMAG + 2], params[P_POLARIZER], params[P_POLARIZER + 1],
+        params[P_POLARIZER + 2], params[P_FIELD_LIKE], params[P_LAMBDA],
+    )  # fmt: skip
+    step = -dt / (1.0 + alpha * alpha)  # f = -g/(1+α²): m̃ = m + step·g
+    half = 0.5 * step
     sx = state[0]
     sy = state[1]
     sz = state[2]
     xi_x = noise_rows[0]
     xi_y = noise_rows[1]
     xi_z = noise_rows[2]
-    h0x = drive[0]
-    h0y = drive[1]
-    h0z = drive[2]
-    h1x = drive[3]
-    h1y = drive[4]
-    h1z = drive[5]
+    first = 0 if angular else 8
+    h0x = drive[first]
+    h0y = drive[first + 1]
+    h0z = drive[first + 2]
+    h1x = drive[first + 3]
+    h1y = drive[first + 4]
+    h1z = drive[first + 5]
     a0 = drive[6]
     a1 = drive[7]
     # Two short loops instead of one long one: every lane's step is a long chain of
@@ -202,46 +210,44 @@ def _heun_loop(params, state, noise_rows, drive, dt, noise, angular, scratch):
     qx_ = scratch[0]
     qy_ = scratch[1]
     qz_ = scratch[2]
-    f1x_ = scratch[3]
-    f1y_ = scratch[4]
-    f1z_ = scratch[5]
+    g1x_ = scratch[3]
+    g1y_ = scratch[4]
+    g1z_ = scratch[5]
     for lane in range(state.shape[1]):
         mx = sx[lane]
         my = sy[lane]
         mz = sz[lane]
-        hx, hy, hz = field_and_torque(
-            mx, my, mz, nx, ny, nz, k, dx, dy, dz, h0x[lane], h0y[lane], h0z[lane],
-            px, py, pz, a0[lane], beta, lam, angular,
-        )  # fmt: skip
-        f1x, f1y, f1z = landau_lifshitz(
+        hx, hy, hz = _field(
+            mx, my, mz, coef, h0x[lane], h0y[lane], h0z[lane], a0[lane], angular
+        )
+        g1x, g1y, g1z = _precession_and_damping(
             mx, my, mz, hx + noise * xi_x[lane], hy + noise * xi_y[lane],
-            hz + noise * xi_z[lane], alpha, pref,
+            hz + noise * xi_z[lane], alpha,
         )  # fmt: skip
-        qx = mx + dt * f1x
-        qy = my + dt * f1y
-        qz = mz + dt * f1z
+        qx = mx + step * g1x
+        qy = my + step * g1y
+        qz = mz + step * g1z
         inv = inverse_sqrt(qx * qx + qy * qy + qz * qz)
         qx_[lane] = qx * inv
         qy_[lane] = qy * inv
         qz_[lane] = qz * inv
-        f1x_[lane] = f1x
-        f1y_[lane] = f1y
-        f1z_[lane] = f1z
+        g1x_[lane] = g1x
+        g1y_[lane] = g1y
+        g1z_[lane] = g1z
     for lane in range(state.shape[1]):
         qx = qx_[lane]
         qy = qy_[lane]
         qz = qz_[lane]
-        hx, hy, hz = field_and_torque(
-            qx, qy, qz, nx, ny, nz, k, dx, dy, dz, h1x[lane], h1y[lane], h1z[lane],
-            px, py, pz, a1[lane], beta, lam, angular,
-        )  # fmt: skip
-        f2x, f2y, f2z = landau_lifshitz(
+        hx, hy, hz = _field(
+            qx, qy, qz, coef, h1x[lane], h1y[lane], h1z[lane], a1[lane], angular
+        )
+        g2x, g2y, g2z = _precession_and_damping(
             qx, qy, qz, hx + noise * xi_x[lane], hy + noise * xi_y[lane],
-            hz + noise * xi_z[lane], alpha, pref,
+            hz + noise * xi_z[lane], alpha,
         )  # fmt: skip
-        ux = sx[lane] + half * (f1x_[lane] + f2x)
-        uy = sy[lane] + half * (f1y_[lane] + f2y)
-        uz = sz[lane] + half * (f1z_[lane] + f2z)
+        ux = sx[lane] + half * (g1x_[lane] + g2x)
+        uy = sy[lane] + half * (g1y_[lane] + g2y)
+        uz = sz[lane] + half * (g1z_[lane] + g2z)
         inv = inverse_sqrt(ux * ux + uy * uy + uz * uz)
         sx[lane] = ux * inv
         sy[lane] = uy * inv
@@ -259,6 +265,7 @@ def _heun_lanes(params, state, noise_rows, drive, dt, noise, scratch):
     normalisations use :func:`~fastspin.kernels.elementary.inverse_sqrt`), so it
     vectorises at full rate; λ = 0 runs a loop without the angular factor.
     """
+    prefer_wide_vectors()
     if params[P_LAMBDA] == 0.0:
         _heun_loop(params, state, noise_rows, drive, dt, noise, False, scratch)
     else:
@@ -303,16 +310,17 @@ def _busy_first(lane_row, n_keep):
 @njit(cache=True, nogil=True)
 def _take_columns(array, order):
     """A new C-contiguous array of the columns ``order`` of a 2-d array."""
-    out = np.empty((array.shape[0], order.shape[0]))
+    out = np.empty((array.shape[0], order.shape[0]), dtype=array.dtype)
     for r in range(array.shape[0]):
         for j in range(order.shape[0]):
             out[r, j] = array[r, order[j]]
     return out
 
 
-#: trajectories integrated side by side (SIMD lanes) by one thread; 128 measured
-#: faster than 32 and 64 (the split loops of the Heun step overlap more lanes)
-LANES = 128
+#: trajectories integrated side by side (SIMD lanes) by one thread: each call of the
+#: lane loops pays a fixed cost (LLVM's run-time overlap checks of the lane arrays),
+#: which 1024 lanes spread thinly while their arrays (about 0.3 MB) stay in L2
+LANES = 1024
 _IDLE = -1
 
 
@@ -376,6 +384,7 @@ def run_chunk(
     together and the rest dropped, so a few long trajectories at the end do not cost
     the work of all lanes.  Which lane runs a trajectory does not change its result.
     """
+    prefer_wide_vectors()
     n_lanes = min(LANES, (n_rows + 7) // 8 * 8)
     ax = switch_axis[0]
     ay = switch_axis[1]
@@ -396,7 +405,7 @@ def run_chunk(
     )
     state = np.empty((3, n_lanes))
     normals = np.empty((12, n_lanes))
-    drive = np.empty((8, n_lanes))
+    drive = np.empty((DRIVE_ROWS, n_lanes))
     scratch = np.empty((6, n_lanes))
     lane_row = np.full(n_lanes, _IDLE, dtype=np.int64)
     lane_step = np.zeros(n_lanes, dtype=np.int64)
@@ -407,7 +416,7 @@ def run_chunk(
     lane_next_trace = np.zeros(n_lanes, dtype=np.int64)
     lane_total = np.zeros(n_lanes)
     lane_count = np.zeros(n_lanes, dtype=np.int64)
-    blocks = np.zeros(n_lanes, dtype=np.int64)
+    generators = np.zeros((4, n_lanes), dtype=np.uint64)
     trajectories = np.zeros(n_lanes, dtype=np.int64)
     first_sample = sample_start if sample_start >= 1 else 1
     _drives(params, lane_step, dt, drive)
@@ -422,6 +431,7 @@ def run_chunk(
                     row = first_row + next_row
                     lane_row[lane] = row
                     trajectories[lane] = first_trajectory + next_row
+                    seed_lane(generators, lane, k0, k1, stream, trajectories[lane])
                     next_row += 1
                     n_busy += 1
                     lane_step[lane] = 0
@@ -459,11 +469,9 @@ def run_chunk(
                 lane_total = lane_total[order]
                 lane_count = lane_count[order]
                 trajectories = trajectories[order]
-                blocks = np.zeros(n_lanes, dtype=np.int64)
-            for lane in range(n_lanes):
-                # normals 3·step … 3·step + 11 = Philox blocks 3·step/4 … 3·step/4 + 2
-                blocks[lane] = (3 * lane_step[lane]) >> 2
-            normals_lanes(k0, k1, blocks, trajectories, stream, normals)
+                generators = _take_columns(generators, order)
+            # normals 3·step … 3·step + 11 of every lane's trajectory
+            normals_next(generators, normals)
         if time_dependent:
             _drives(params, lane_step, dt, drive)
         _heun_lanes(params, state, normals[3 * phase : 3 * phase + 3], drive, dt, noise, scratch)

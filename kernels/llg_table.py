@@ -88,7 +88,7 @@ intervals; tested against the direct evaluation at mid-interval points.
 Random numbers
 --------------
 Step s of trajectory i uses normals 3s, 3s+1, 3s+2 of (seed, stream, i) from
-:mod:`fastspin.kernels.rng`, fetched four steps (three Philox blocks) at a time, as in
+:mod:`fastspin.kernels.rng`, fetched four steps at a time, as in
 :mod:`fastspin.kernels.llg`.  Every output row is a pure function of (tables, seed,
 stream, global trajectory index): independent of blocks, lanes and threads.
 """
@@ -101,7 +101,7 @@ import numpy as np
 from numba import njit, prange
 
 from fastspin.kernels.elementary import add_samples, inverse_sqrt
-from fastspin.kernels.rng import normals_lanes, seed_key
+from fastspin.kernels.rng import normals_next, seed_key, seed_lanes
 
 # table fields; the lab-frame torque along ẑ needs no field of its own:
 # b_z ẑ − (b_z ẑ·m) m = b_z (ẑ − u m) is a polar torque
@@ -336,8 +336,7 @@ def table_group(
     lab = has_lab_torque(coef)
     totals = np.zeros(n_lanes)
     count = 0
-    blocks = np.zeros(n_lanes, dtype=np.int64)
-    trajectories = first_trajectory + np.arange(n_lanes)
+    generators = seed_lanes(k0, k1, stream, first_trajectory, n_lanes)
     sign = 1.0 if m0[2] >= 0.0 else -1.0
     first_switch = np.full(n_lanes, np.nan)
     n_trace = traces.shape[1] if trace_every > 0 else 0
@@ -350,9 +349,8 @@ def table_group(
     for step in range(n_steps):
         phase = step & 3
         if phase == 0:
-            # normals 3·step … 3·step + 11 = Philox blocks 3·step/4 … + 2
-            blocks[:] = (3 * step) >> 2
-            normals_lanes(k0, k1, blocks, trajectories, stream, normals)
+            # normals 3·step … 3·step + 11 of every lane's trajectory
+            normals_next(generators, normals)
         _heun_lanes(state, normals[3 * phase : 3 * phase + 3], dt, coef, correction, buf, lab)
         k = step + 1
         sz = state[2]

@@ -1,45 +1,46 @@
-"""Counter-based random numbers: Philox4x32-10 and Box-Muller normals, in Numba.
+"""Random numbers for the stochastic engines: Philox4x32-10 keys, a xoshiro256++
+stream per trajectory, and Box-Muller normals, in Numba.
 
 Every random number of an ensemble is a pure function of
 ``(seed, stream, trajectory, index)``, so a trajectory can be replayed alone and an
 ensemble is bit-identical for any number of threads, workers or blocks (Numba's own
 per-thread random state would make ``prange`` results depend on the thread count).
 
-Generator
----------
+Generators
+----------
 Philox4x32-10 (Salmon, Moraes, Dror, Shaw, "Parallel random numbers: as easy as
-1, 2, 3", SC'11), the counter-based generator of Random123, cuRAND and JAX.  It maps a
+1, 2, 3", SC'11), the counter-based generator of Random123, cuRAND and JAX, maps a
 128-bit counter and a 64-bit key to 128 random bits; it passes TestU01 BigCrush for
-any key and any counter sequence.  The implementation is checked bit for bit
-against the Random123 known-answer vectors (``tests/kernels/test_rng.py``).
-
-Layout used by fastspin:
+any key and any counter sequence.  It is checked bit for bit against the Random123
+known-answer vectors (``tests/kernels/test_rng.py``).  fastspin uses it where random
+access matters:
 
 * key  = (seed mod 2^32, seed >> 32)                       (64-bit seed)
-* counter = (block mod 2^32, block >> 32, trajectory, stream)
-
+* the start of each trajectory's normal stream (:func:`seed_lane`): counters
+  (j, 0xC0000000, trajectory, stream), j = 0, 1;
 * crossing-test uniforms (:func:`bridge_uniform`): counter
-  (step mod 2^32, (step >> 32) | 2^31, trajectory, stream), a range the normals'
-  blocks (< 2^63) never reach.
+  (step mod 2^32, (step >> 32) | 2^31, trajectory, stream).
 
 ``trajectory`` and ``stream`` are 32-bit (trajectory < 2^32; ``stream`` lets a sweep
 give every parameter point its own noise, or the same noise for common random
-numbers).  ``block`` is 64-bit: one block yields four 32-bit words, i.e. four
-normal deviates, so the normal number ``j`` of a trajectory is lane ``j & 3`` of
-block ``j >> 2``.
+numbers).
+
+The normals of a trajectory come from its own xoshiro256++ generator (Blackman and
+Vigna, "Scrambled linear pseudorandom number generators", ACM Trans. Math. Softw. 47,
+36 (2021); passes BigCrush; the default generator of Julia), started at the 256-bit
+state given by Philox.  It costs about a third of a Philox block per 64 bits, with
+64-bit integer operations only, so a loop over trajectories (lanes) vectorizes.
 
 Normals
 -------
-Box-Muller on the two word pairs of a block (:func:`normals_lanes`): u = (w + 1/2)·2^-32
-lies strictly inside (0, 1), so r = sqrt(-2 ln u) is finite and bounded by
-sqrt(66 ln 2) = 6.76; the normal tail beyond 6.76 standard deviations (probability
-1.4e-11) is absent.  The logarithm and the sine/cosine are evaluated by polynomials
-(so that a loop over trajectories vectorizes) and agree with the libm Box-Muller
-values to 1e-10 absolute.  They use only multiplies, adds and one divide (no divisions
-by constants, which LLVM may not turn into multiplies) and are compiled with FMA
-contraction; so the normals are reproducible for a given build and CPU family, and
-equal those of fastspin releases before the division-free kernels to 1.4e-15 (94 %
-of them bit for bit).
+Box-Muller on each 64-bit output (:func:`box_muller`): the high word w gives
+u = (w + 1/2)·2^-32, strictly inside (0, 1), so r = sqrt(-2 ln u) is finite and bounded
+by sqrt(66 ln 2) = 6.76 (the normal tail beyond 6.76 standard deviations, probability
+1.4e-11, is absent); the low word gives the angle.  The logarithm and the sine/cosine
+are polynomials with only multiplies and adds (so that a loop over lanes vectorizes at
+full rate), compiled with FMA contraction; the normals agree with the libm Box-Muller
+values of the same words to 1e-11 absolute and are reproducible for a given build and
+CPU family.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ import numpy as np
 from numba import njit, prange
 
 from fastspin.kernels.distributions import _float64_bits, _float64_from_bits
+from fastspin.kernels.elementary import prefer_wide_vectors
 
 _MASK32 = np.uint64(0xFFFFFFFF)
 _SHIFT32 = np.uint64(32)
@@ -106,29 +108,31 @@ def seed_key(seed):
     return s & _MASK32, s >> _SHIFT32
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _sincos_quarter(phi):
-    """(cos φ, sin φ) for |φ| <= π/4 by Taylor polynomials; error < 1e-11."""
-    x2 = phi * phi
-    s = phi * (
-        1.0
-        + x2
-        * (
-            -1.0 / 6.0
-            + x2
-            * (1.0 / 120.0 + x2 * (-1.0 / 5040.0 + x2 * (1.0 / 362880.0 - x2 * (1.0 / 39916800.0))))
-        )
-    )
-    c = 1.0 + x2 * (
-        -0.5
-        + x2
-        * (
-            1.0 / 24.0
-            + x2
-            * (-1.0 / 720.0 + x2 * (1.0 / 40320.0 + x2 * (-1.0 / 3628800.0 + x2 * (1.0 / 479001600.0))))
-        )
-    )
-    return c, s
+# minimax fits (mpmath.chebyfit in φ² on [0, (π/4)²]), highest power first:
+# sin φ = φ S(φ²), error 3.4e-12; cos φ = C(φ²), error 5.6e-14
+_SIN_S = (
+    2.7173456841089953e-06, -0.000198392022122311, 0.00833332878245888,
+    -0.16666666631591165, 0.9999999999956731,
+)  # fmt: skip
+_COS_C = (
+    -2.717342984102282e-07, 2.4798928755323667e-05, -0.0013888880393776424,
+    0.04166666654391119, -0.49999999999351113, 0.9999999999999444,
+)  # fmt: skip
+_LOW30 = np.int64(0x3FFFFFFF)
+_SIGN_BIT = np.int64(63)
+_ONE = np.int64(1)
+_THIRTY = np.int64(30)
+
+
+# ln(1 + x) = x - x²/2 + x³ Q(x) on x in [1/√2 - 1, √2 - 1]: Q is the degree-13
+# Chebyshev fit (mpmath.chebyfit) of (ln(1 + x) - x + x²/2)/x³, error 3.1e-12, i.e. a
+# relative error of ln(1 + x) below 5.3e-13; highest power first
+_LOG_Q = (
+    -0.04124892005343358, 0.07904443071608373, -0.08032197574197558, 0.07659445697450744,
+    -0.08226596716384772, 0.09083790220905262, -0.10005858756391627, 0.11111684701911222,
+    -0.12499844248476906, 0.14285699272683683, -0.1666666847358702, 0.20000000128909037,
+    -0.24999999993801425, 0.33333333333164633,
+)  # fmt: skip
 
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
@@ -136,9 +140,10 @@ def log_unit(word):
     """ln u for u = (w + 1/2)·2^-32, w a 32-bit word (int64 or its exact float64), branch-free.
 
     u is exact in float64; its exponent and mantissa bits give u = 2^e m with m in
-    [1, 2), folded to [1/√2, √2); then ln m = 2 atanh((m-1)/(m+1)) by its series to
-    13th order.  Absolute error < 5e-13 over all 2^32 words (checked in
-    tests/kernels/test_rng.py).
+    [1, 2), folded to [1/√2, √2); then ln m = x - x²/2 + x³ Q(x), x = m - 1 (exact), with
+    the polynomial Q of ``_LOG_Q``: only multiplies and adds, no division.  Absolute
+    error < 5e-13 over all 2^32 words, and relative error < 1e-12 (as u → 1, ln u → 0)
+    (checked in tests/kernels/test_rng.py).
     """
     u = (np.float64(word) + 0.5) * _INV_2_32
     bits = _float64_bits(u)
@@ -147,74 +152,149 @@ def log_unit(word):
     big = mantissa > 1.4142135623730951
     mantissa = mantissa * 0.5 if big else mantissa
     exponent = exponent + 1.0 if big else exponent
-    t = (mantissa - 1.0) / (mantissa + 1.0)
-    t2 = t * t
-    series = (
-        2.0
-        * t
-        * (
-            1.0
-            + t2
-            * (
-                1.0 / 3.0
-                + t2 * (0.2 + t2 * (1.0 / 7.0 + t2 * (1.0 / 9.0 + t2 * (1.0 / 11.0 + t2 * (1.0 / 13.0)))))
-            )
-        )
-    )
-    return exponent * _LN2 + series
+    x = mantissa - 1.0
+    q = _LOG_Q[0]
+    for c in _LOG_Q[1:]:
+        q = q * x + c
+    x2 = x * x
+    return exponent * _LN2 + (x - 0.5 * x2 + x2 * x * q)
 
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
 def unit_circle(word):
-    """(cos ψ, sin ψ) for ψ = qπ/2 + φ from a 32-bit word w (int64 or its exact float64):
-    q = top two bits, φ = π/2·((rest + 1/2)·2^-30 - 1/2) in (-π/4, π/4); branch-free,
-    error < 1e-11.  Float arithmetic throughout (all steps exact), so that a lane loop
-    needs no float/integer conversions."""
-    w = np.float64(word)
-    q = math.floor(w * _INV_2_30)
-    f = (w - q * 1073741824.0 + 0.5) * _INV_2_30 - 0.5
-    c, s = _sincos_quarter(f * _HALF_PI)
-    high = math.floor(0.5 * q)
-    swap = q - 2.0 * high
-    sign_cos = 1.0 - 2.0 * abs(swap - high)
-    sign_sin = 1.0 - 2.0 * high
-    return (c + swap * (s - c)) * sign_cos, (s + swap * (c - s)) * sign_sin
+    """(cos ψ, sin ψ) for ψ = qπ/2 + φ from a 32-bit word w (int64): q = top two bits,
+    φ = π/2·((rest + 1/2)·2^-30 - 1/2) in (-π/4, π/4); branch-free, error < 1e-13.
+
+    The quadrant is applied with integer bit operations (swap and sign bits), so a lane
+    loop needs no rounding or float comparisons."""
+    q = word >> _THIRTY
+    phi = (np.float64(word & _LOW30) + 0.5) * (_HALF_PI * _INV_2_30) - 0.25 * math.pi
+    x2 = phi * phi
+    s = _SIN_S[0]
+    for coefficient in _SIN_S[1:]:
+        s = s * x2 + coefficient
+    s = s * phi
+    c = _COS_C[0]
+    for coefficient in _COS_C[1:]:
+        c = c * x2 + coefficient
+    swap = (q & _ONE) != 0
+    x = s if swap else c
+    y = c if swap else s
+    # cos ψ < 0 for q = 1, 2; sin ψ < 0 for q = 2, 3
+    flip_cos = ((q ^ (q >> _ONE)) & _ONE) << _SIGN_BIT
+    flip_sin = (q >> _ONE) << _SIGN_BIT
+    return (
+        _float64_from_bits(_float64_bits(x) ^ flip_cos),
+        _float64_from_bits(_float64_bits(y) ^ flip_sin),
+    )
+
+
+# ---- per-lane xoshiro256++ streams -------------------------------------------------
+_XOSHIRO_SEED_BLOCKS = np.uint64(0xC0000000)
+_R23 = np.uint64(23)
+_R41 = np.uint64(41)
+_R45 = np.uint64(45)
+_R19 = np.uint64(19)
+_S17 = np.uint64(17)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def xoshiro256pp(s0, s1, s2, s3):
+    """One 64-bit output of xoshiro256++ and the next state (Blackman and Vigna,
+    "Scrambled linear pseudorandom number generators", ACM Trans. Math. Softw. 47, 36
+    (2021)); uint64 arithmetic, so a loop over lanes vectorizes."""
+    total = s0 + s3
+    out = ((total << _R23) | (total >> _R41)) + s0
+    t = s1 << _S17
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    s3 = (s3 << _R45) | (s3 >> _R19)
+    return out, s0, s1, s2, s3
+
+
+@njit(cache=True, nogil=True)
+def seed_lane(state, lane, k0, k1, stream, trajectory):
+    """Start lane ``lane`` of ``state`` (4, L) on the stream of ``trajectory``.
+
+    The 256-bit xoshiro state is the output of two Philox blocks, counters
+    (j, 0xC0000000, trajectory, stream) for j = 0, 1 under the seed's key: a range that
+    neither the crossing-test uniforms nor any earlier use of Philox reaches.  Every
+    trajectory thus starts at an independent random point of the 2^256 - 1 period, so
+    its normals are a function of (seed, stream, trajectory) alone.
+    """
+    t = np.uint64(trajectory)
+    c3 = np.uint64(stream)
+    a0, a1, a2, a3 = philox4x32_10(np.uint64(0), _XOSHIRO_SEED_BLOCKS, t, c3, k0, k1)
+    b0, b1, b2, b3 = philox4x32_10(np.uint64(1), _XOSHIRO_SEED_BLOCKS, t, c3, k0, k1)
+    state[0, lane] = a0 | (a1 << _SHIFT32)
+    state[1, lane] = a2 | (a3 << _SHIFT32)
+    state[2, lane] = b0 | (b1 << _SHIFT32)
+    state[3, lane] = b2 | (b3 << _SHIFT32)
+    if state[0, lane] == 0 and state[1, lane] == 0 and state[2, lane] == 0 and state[3, lane] == 0:
+        state[0, lane] = np.uint64(1)  # the one state xoshiro cannot leave (probability 2^-256)
+
+
+@njit(cache=True, nogil=True)
+def seed_lanes(k0, k1, stream, first_trajectory, n_lanes):
+    """A (4, n_lanes) generator state whose lane l runs the stream of trajectory
+    first_trajectory + l (:func:`seed_lane`)."""
+    state = np.zeros((4, n_lanes), dtype=np.uint64)
+    for lane in range(n_lanes):
+        seed_lane(state, lane, k0, k1, stream, first_trajectory + lane)
+    return state
+
+
+@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def box_muller(word):
+    """Two standard normals from one 64-bit word: the high 32 bits give the radius
+    r = sqrt(-2 ln u) (:func:`log_unit`), the low 32 bits the angle (:func:`unit_circle`).
+    Each equals the libm Box-Muller value to 1e-11 absolute (log 5e-13, sine and
+    cosine 3.4e-12 absolute; the square root is the correctly rounded hardware one,
+    which runs beside the multiply-add units)."""
+    radius_word = np.float64(np.int64(word >> _SHIFT32))
+    angle_word = np.int64(word & _MASK32)
+    y = -2.0 * log_unit(radius_word)
+    r = math.sqrt(y)
+    c, s = unit_circle(angle_word)
+    return r * c, r * s
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
-def normals_lanes(k0, k1, first_blocks, trajectories, stream, out):
-    """Standard normals for a batch ("lanes") of trajectories.
+def normals_next(state, out):
+    """The next ``out.shape[0]`` standard normals of every lane's stream.
 
-    ``out`` has shape (4·n_blocks, L): ``out[4b + j, l]`` is lane j of Philox block
-    ``first_blocks[l] + b`` of trajectory ``trajectories[l]``, i.e. normal number
-    4·(first_blocks[l] + b) + j of that trajectory.  The loop over lanes has no branches
-    and vectorizes (Philox, logarithm and sine/cosine are all inlined arithmetic).
-
-    Box-Muller: words (w0, w1) and (w2, w3) of a block give r = sqrt(-2 ln u) with
-    u = (w0 + 1/2)·2^-32 (:func:`log_unit`) and the angle ψ of :func:`unit_circle`;
-    normals r cos ψ, r sin ψ.  Each equals the libm Box-Muller value to 1e-10
-    absolute (checked in ``tests/kernels/test_rng.py``).
+    ``state`` (4, L) uint64 holds one xoshiro256++ state per lane (:func:`seed_lane`);
+    ``out`` (2n, L) receives, per lane, the next n Box-Muller pairs: ``out[2p, l]`` and
+    ``out[2p + 1, l]`` come from output p of lane l's generator.  So normal j of a
+    trajectory is a pure function of (seed, stream, trajectory, j), whichever lane and
+    thread draws it.  The loops over lanes have no branches and no division or square
+    root, and vectorize at the full register width.
     """
+    prefer_wide_vectors()
     n_lanes = out.shape[1]
-    c3 = np.uint64(stream)
-    for b in range(out.shape[0] // 4):
-        z0 = out[4 * b]
-        z1 = out[4 * b + 1]
-        z2 = out[4 * b + 2]
-        z3 = out[4 * b + 3]
+    n_pairs = out.shape[0] // 2
+    words = np.empty((n_pairs, n_lanes), dtype=np.uint64)
+    r0 = state[0]
+    r1 = state[1]
+    r2 = state[2]
+    r3 = state[3]
+    # two passes: with the generator state, the words and the normals in one loop
+    # LLVM cannot rule out that the arrays overlap and leaves the loop scalar
+    for p in range(n_pairs):
+        row = words[p]
         for lane in range(n_lanes):
-            block = np.uint64(first_blocks[lane] + b)
-            w0, w1, w2, w3 = philox4x32_10(
-                block & _MASK32, block >> _SHIFT32, np.uint64(trajectories[lane]), c3, k0, k1
+            row[lane], r0[lane], r1[lane], r2[lane], r3[lane] = xoshiro256pp(
+                r0[lane], r1[lane], r2[lane], r3[lane]
             )
-            r0 = math.sqrt(-2.0 * log_unit(np.int64(w0)))
-            r1 = math.sqrt(-2.0 * log_unit(np.int64(w2)))
-            c, s = unit_circle(np.int64(w1))
-            z0[lane] = r0 * c
-            z1[lane] = r0 * s
-            c, s = unit_circle(np.int64(w3))
-            z2[lane] = r1 * c
-            z3[lane] = r1 * s
+    for p in range(n_pairs):
+        row = words[p]
+        za = out[2 * p]
+        zb = out[2 * p + 1]
+        for lane in range(n_lanes):
+            za[lane], zb[lane] = box_muller(row[lane])
 
 
 _BRIDGE_BLOCKS = np.uint64(0x80000000)
@@ -261,14 +341,11 @@ def normal_table(seed, stream, first_trajectory, n_trajectories, n_per_trajector
     """Normal deviates ``[i, j]``: normal number j of global trajectory first + i.
 
     Depends on (seed, stream, first + i, j) only.  ``n_per_trajectory`` is rounded
-    up to a multiple of 4 internally and the table cut back.
+    up to an even number internally and the table cut back.
     """
     k0, k1 = seed_key(seed)
-    n_blocks = (n_per_trajectory + 3) // 4
-    work = np.empty((4 * n_blocks, n_trajectories))
-    blocks = np.zeros(n_trajectories, dtype=np.int64)
-    trajectories = first_trajectory + np.arange(n_trajectories)
-    normals_lanes(k0, k1, blocks, trajectories, stream, work)
+    work = np.empty(((n_per_trajectory + 1) // 2 * 2, n_trajectories))
+    normals_next(seed_lanes(k0, k1, stream, first_trajectory, n_trajectories), work)
     return work[:n_per_trajectory].T.copy()
 
 

@@ -47,7 +47,7 @@ import numpy as np
 from numba import njit, prange
 
 from fastspin.kernels.elementary import add_samples
-from fastspin.kernels.rng import normals_lanes, seed_key
+from fastspin.kernels.rng import normals_next, seed_key, seed_lanes
 
 #: trajectories integrated side by side (SIMD lanes) by one thread
 LANES = 64
@@ -125,8 +125,7 @@ def tilt_group(
     normals = np.empty((4, n_lanes))
     totals = np.zeros(n_lanes)
     count = 0
-    blocks = np.zeros(n_lanes, dtype=np.int64)
-    trajectories = first_trajectory + np.arange(n_lanes)
+    generators = seed_lanes(k0, k1, stream, first_trajectory, n_lanes)
     n_trace = traces.shape[1] if trace_every > 0 else 0
     if n_trace > 0:
         for lane in range(n_active):
@@ -136,8 +135,7 @@ def tilt_group(
     for step in range(n_steps):
         phase = step & 3
         if phase == 0:
-            blocks[:] = step >> 2
-            normals_lanes(k0, k1, blocks, trajectories, stream, normals)
+            normals_next(generators, normals)
         _heun_lanes(state, normals[phase], dt, drift0, c_table, dc_table)
         k = step + 1
         if k == next_sample:
