@@ -310,6 +310,7 @@ def run_trajectory(theta_init: float, phi_init: float, Vd_init: float, p: np.nda
     m1 = np.empty(3)
     normals = np.empty((NORMALS_PER_STEP * _CHUNK, 1))
     generators = seed_lanes(k0, k1, stream, trajectory, 1)
+    words = np.empty((NORMALS_PER_STEP * _CHUNK // 2, 1), dtype=np.uint64)
     n_rec = records.shape[0]
     if n_rec > 0:
         records[0, 0] = 0.0
@@ -328,7 +329,7 @@ def run_trajectory(theta_init: float, phi_init: float, Vd_init: float, p: np.nda
     for step in range(n_steps):
         offset = step % _CHUNK
         if offset == 0:
-            normals_next(generators, normals)
+            normals_next(generators, words, normals)
         for j in range(5):
             z[j] = normals[NORMALS_PER_STEP * offset + j, 0]
         Vd, dq, dphi = heun_step(m, Vd, p, equilibrium, temperature, dt, z, f0, f1, m1)

@@ -41,6 +41,18 @@ def prefer_wide_vectors(typingctx):
 
     return types.void(), codegen
 
+
+@njit(cache=True, nogil=True, inline="always")
+def horner(coefficients, x):
+    """The polynomial with ``coefficients`` (a tuple, highest power first) at x, by
+    Horner's rule; the loop over a constant tuple unrolls, so lane loops around it
+    vectorize."""
+    value = coefficients[0]
+    for c in coefficients[1:]:
+        value = value * x + c
+    return value
+
+
 # 64-bit "fast inverse square root" seed (Lomont, "Fast inverse square root", 2003):
 # the bit pattern of x, halved and subtracted from this constant, approximates
 # 1/sqrt(x) to 3.5 % relative for every positive normal double.

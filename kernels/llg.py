@@ -112,18 +112,19 @@ def waveform(params, offset, tau):
 
 
 #: rows of the ``drive`` array of :func:`_drives`
-DRIVE_ROWS = 14
+DRIVE_ROWS = 8
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _drives(params, lane_step, dt, drive):
     """External field and spin-torque field of every lane at τ and τ + Δτ.
 
-    ``drive`` rows: 0-2 field h at τ, 3-5 field at τ + Δτ, 6 a(τ), 7 a(τ + Δτ),
-    8-10 h + β a p at τ and 11-13 at τ + Δτ (the part of the field that does not depend
-    on m when λ = 0), with τ = lane_step·Δτ (each lane has its own clock).
+    ``drive`` rows: 0-2 the field at τ that does not depend on m, 3-5 the same at
+    τ + Δτ, 6 a(τ), 7 a(τ + Δτ), with τ = lane_step·Δτ (each lane has its own clock).
+    That field is h + β a p for λ = 0 and h otherwise (the field-like term then carries
+    the angular factor of m, :func:`_field`).
     """
-    beta = params[P_FIELD_LIKE]
+    beta = params[P_FIELD_LIKE] if params[P_LAMBDA] == 0.0 else 0.0
     for lane in range(lane_step.shape[0]):
         tau = lane_step[lane] * dt
         w0 = waveform(params, P_FIELD_WAVE, tau)
@@ -135,10 +136,8 @@ def _drives(params, lane_step, dt, drive):
         for c in range(3):
             h0 = params[P_FIELD_DC + c] + params[P_FIELD_AC + c] * w0
             h1 = params[P_FIELD_DC + c] + params[P_FIELD_AC + c] * w1
-            drive[c, lane] = h0
-            drive[3 + c, lane] = h1
-            drive[8 + c, lane] = h0 + beta * a0 * params[P_POLARIZER + c]
-            drive[11 + c, lane] = h1 + beta * a1 * params[P_POLARIZER + c]
+            drive[c, lane] = h0 + beta * a0 * params[P_POLARIZER + c]
+            drive[3 + c, lane] = h1 + beta * a1 * params[P_POLARIZER + c]
 
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
@@ -146,9 +145,10 @@ def _field(mx, my, mz, coef, hx0, hy0, hz0, a, angular):
     """h_tot without the thermal field (module docstring) from the hoisted coefficients
     ``coef`` of :func:`_heun_loop`.
 
-    Without the angular factor (``angular`` False, exact for λ = 0), (hx0, hy0, hz0) is
-    h + β a p and only the damping-like term a (m × p) depends on m; with it,
-    (hx0, hy0, hz0) is h and a becomes a/(1 + λ m·p) on both spin-torque terms.
+    (hx0, hy0, hz0) is the field of :func:`_drives` that does not depend on m: without the
+    angular factor (``angular`` False, exact for λ = 0) it holds β a p, and only the
+    damping-like term a (m × p) is added here; with it, a becomes a/(1 + λ m·p) on both
+    spin-torque terms.
     """
     knx, kny, knz, nx, ny, nz, dx, dy, dz, px, py, pz, beta, lam = coef
     proj = mx * knx + my * kny + mz * knz  # k (m·n)
@@ -195,13 +195,12 @@ def _heun_loop(params, state, noise_rows, drive, dt, noise, angular, scratch):
     xi_x = noise_rows[0]
     xi_y = noise_rows[1]
     xi_z = noise_rows[2]
-    first = 0 if angular else 8
-    h0x = drive[first]
-    h0y = drive[first + 1]
-    h0z = drive[first + 2]
-    h1x = drive[first + 3]
-    h1y = drive[first + 4]
-    h1z = drive[first + 5]
+    h0x = drive[0]
+    h0y = drive[1]
+    h0z = drive[2]
+    h1x = drive[3]
+    h1y = drive[4]
+    h1z = drive[5]
     a0 = drive[6]
     a1 = drive[7]
     # Two short loops instead of one long one: every lane's step is a long chain of
@@ -405,6 +404,7 @@ def run_chunk(
     )
     state = np.empty((3, n_lanes))
     normals = np.empty((12, n_lanes))
+    words = np.empty((6, n_lanes), dtype=np.uint64)
     drive = np.empty((DRIVE_ROWS, n_lanes))
     scratch = np.empty((6, n_lanes))
     lane_row = np.full(n_lanes, _IDLE, dtype=np.int64)
@@ -458,6 +458,7 @@ def run_chunk(
                 state = _take_columns(state, order)
                 drive = _take_columns(drive, order)
                 normals = np.empty((12, n_lanes))
+                words = np.empty((6, n_lanes), dtype=np.uint64)
                 scratch = np.empty((6, n_lanes))
                 lane_row = lane_row[order]
                 lane_step = lane_step[order]
@@ -471,7 +472,7 @@ def run_chunk(
                 trajectories = trajectories[order]
                 generators = _take_columns(generators, order)
             # normals 3·step … 3·step + 11 of every lane's trajectory
-            normals_next(generators, normals)
+            normals_next(generators, words, normals)
         if time_dependent:
             _drives(params, lane_step, dt, drive)
         _heun_lanes(params, state, normals[3 * phase : 3 * phase + 3], drive, dt, noise, scratch)

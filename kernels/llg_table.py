@@ -337,6 +337,7 @@ def table_group(
     totals = np.zeros(n_lanes)
     count = 0
     generators = seed_lanes(k0, k1, stream, first_trajectory, n_lanes)
+    words = np.empty((6, n_lanes), dtype=np.uint64)
     sign = 1.0 if m0[2] >= 0.0 else -1.0
     first_switch = np.full(n_lanes, np.nan)
     n_trace = traces.shape[1] if trace_every > 0 else 0
@@ -350,7 +351,7 @@ def table_group(
         phase = step & 3
         if phase == 0:
             # normals 3·step … 3·step + 11 of every lane's trajectory
-            normals_next(generators, normals)
+            normals_next(generators, words, normals)
         _heun_lanes(state, normals[3 * phase : 3 * phase + 3], dt, coef, correction, buf, lab)
         k = step + 1
         sz = state[2]

@@ -51,7 +51,7 @@ import numpy as np
 from numba import njit, prange
 
 from fastspin.kernels.distributions import _float64_bits, _float64_from_bits
-from fastspin.kernels.elementary import prefer_wide_vectors
+from fastspin.kernels.elementary import horner, prefer_wide_vectors
 
 _MASK32 = np.uint64(0xFFFFFFFF)
 _SHIFT32 = np.uint64(32)
@@ -153,11 +153,8 @@ def log_unit(word):
     mantissa = mantissa * 0.5 if big else mantissa
     exponent = exponent + 1.0 if big else exponent
     x = mantissa - 1.0
-    q = _LOG_Q[0]
-    for c in _LOG_Q[1:]:
-        q = q * x + c
     x2 = x * x
-    return exponent * _LN2 + (x - 0.5 * x2 + x2 * x * q)
+    return exponent * _LN2 + (x - 0.5 * x2 + x2 * x * horner(_LOG_Q, x))
 
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
@@ -170,13 +167,8 @@ def unit_circle(word):
     q = word >> _THIRTY
     phi = (np.float64(word & _LOW30) + 0.5) * (_HALF_PI * _INV_2_30) - 0.25 * math.pi
     x2 = phi * phi
-    s = _SIN_S[0]
-    for coefficient in _SIN_S[1:]:
-        s = s * x2 + coefficient
-    s = s * phi
-    c = _COS_C[0]
-    for coefficient in _COS_C[1:]:
-        c = c * x2 + coefficient
+    s = phi * horner(_SIN_S, x2)
+    c = horner(_COS_C, x2)
     swap = (q & _ONE) != 0
     x = s if swap else c
     y = c if swap else s
@@ -191,11 +183,13 @@ def unit_circle(word):
 
 # ---- per-lane xoshiro256++ streams -------------------------------------------------
 _XOSHIRO_SEED_BLOCKS = np.uint64(0xC0000000)
-_R23 = np.uint64(23)
-_R41 = np.uint64(41)
-_R45 = np.uint64(45)
-_R19 = np.uint64(19)
-_S17 = np.uint64(17)
+_BITS64 = np.uint64(64)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _rotl(x, k):
+    """x rotated left by the (constant) k bits, both uint64."""
+    return (x << k) | (x >> (_BITS64 - k))
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -203,15 +197,14 @@ def xoshiro256pp(s0, s1, s2, s3):
     """One 64-bit output of xoshiro256++ and the next state (Blackman and Vigna,
     "Scrambled linear pseudorandom number generators", ACM Trans. Math. Softw. 47, 36
     (2021)); uint64 arithmetic, so a loop over lanes vectorizes."""
-    total = s0 + s3
-    out = ((total << _R23) | (total >> _R41)) + s0
-    t = s1 << _S17
+    out = _rotl(s0 + s3, np.uint64(23)) + s0
+    t = s1 << np.uint64(17)
     s2 ^= s0
     s3 ^= s1
     s1 ^= s2
     s0 ^= s3
     s2 ^= t
-    s3 = (s3 << _R45) | (s3 >> _R19)
+    s3 = _rotl(s3, np.uint64(45))
     return out, s0, s1, s2, s3
 
 
@@ -263,11 +256,12 @@ def box_muller(word):
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
-def normals_next(state, out):
+def normals_next(state, words, out):
     """The next ``out.shape[0]`` standard normals of every lane's stream.
 
     ``state`` (4, L) uint64 holds one xoshiro256++ state per lane (:func:`seed_lane`);
-    ``out`` (2n, L) receives, per lane, the next n Box-Muller pairs: ``out[2p, l]`` and
+    ``words`` (n, L) uint64 is the caller's scratch for the generator outputs (allocated
+    once, not per call); ``out`` (2n, L) receives, per lane, the next n Box-Muller pairs: ``out[2p, l]`` and
     ``out[2p + 1, l]`` come from output p of lane l's generator.  So normal j of a
     trajectory is a pure function of (seed, stream, trajectory, j), whichever lane and
     thread draws it.  The loops over lanes have no branches and no division or square
@@ -276,7 +270,6 @@ def normals_next(state, out):
     prefer_wide_vectors()
     n_lanes = out.shape[1]
     n_pairs = out.shape[0] // 2
-    words = np.empty((n_pairs, n_lanes), dtype=np.uint64)
     r0 = state[0]
     r1 = state[1]
     r2 = state[2]
@@ -344,8 +337,10 @@ def normal_table(seed, stream, first_trajectory, n_trajectories, n_per_trajector
     up to an even number internally and the table cut back.
     """
     k0, k1 = seed_key(seed)
-    work = np.empty(((n_per_trajectory + 1) // 2 * 2, n_trajectories))
-    normals_next(seed_lanes(k0, k1, stream, first_trajectory, n_trajectories), work)
+    n_pairs = (n_per_trajectory + 1) // 2
+    work = np.empty((2 * n_pairs, n_trajectories))
+    words = np.empty((n_pairs, n_trajectories), dtype=np.uint64)
+    normals_next(seed_lanes(k0, k1, stream, first_trajectory, n_trajectories), words, work)
     return work[:n_per_trajectory].T.copy()
 
 

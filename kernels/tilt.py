@@ -126,6 +126,7 @@ def tilt_group(
     totals = np.zeros(n_lanes)
     count = 0
     generators = seed_lanes(k0, k1, stream, first_trajectory, n_lanes)
+    words = np.empty((2, n_lanes), dtype=np.uint64)
     n_trace = traces.shape[1] if trace_every > 0 else 0
     if n_trace > 0:
         for lane in range(n_active):
@@ -135,7 +136,7 @@ def tilt_group(
     for step in range(n_steps):
         phase = step & 3
         if phase == 0:
-            normals_next(generators, normals)
+            normals_next(generators, words, normals)
         _heun_lanes(state, normals[phase], dt, drift0, c_table, dc_table)
         k = step + 1
         if k == next_sample:

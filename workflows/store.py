@@ -485,12 +485,7 @@ def done_blocks_without_chunks(path: str | Path, done: np.ndarray) -> list[int]:
     path = Path(path)
     if not done.any():
         return []
-    try:
-        meta = json.loads((path / STATUS_GROUP / "done" / "zarr.json").read_text())
-        grid = tuple(int(n) for n in meta["shape"])
-        dims = _axis_names(meta)
-    except (OSError, ValueError, KeyError, TypeError) as err:
-        raise StoreError(f"store {str(path)!r}: damaged metadata ({_short(err)})") from None
+    grid, dims = _block_grid(path)
     missing = np.zeros(done.size, dtype=bool)
     for entry in sorted(path.iterdir()):
         if entry.name in dims or not (entry / "zarr.json").is_file():
@@ -516,23 +511,23 @@ def done_blocks_without_chunks(path: str | Path, done: np.ndarray) -> list[int]:
     return [int(i) for i in np.flatnonzero(missing)]
 
 
-def _axis_names(done_metadata: Mapping[str, Any]) -> list[str]:
-    """The sweep's axis names in the spec's order, from the done-flag array's metadata
-    (dimensions ``block_<axis>``).  The spec attribute cannot give the order: it is
-    written with sorted keys, so its axes come back alphabetically."""
-    names = done_metadata["dimension_names"]
-    if not all(isinstance(n, str) and n.startswith("block_") for n in names):
-        raise ValueError(f"done flags with dimensions {names}")
-    return [n[len("block_"):] for n in names]
+def _block_grid(path: str | Path) -> tuple[tuple[int, ...], list[str]]:
+    """The block grid's shape and the sweep's axis names in the spec's order, from the
+    done-flag array's metadata (dimensions ``block_<axis>``).  The spec attribute cannot
+    give the order: it is written with sorted keys, so its axes come back alphabetically."""
+    try:
+        meta = json.loads((Path(path) / STATUS_GROUP / "done" / "zarr.json").read_text())
+        names = meta["dimension_names"]
+        if not all(isinstance(n, str) and n.startswith("block_") for n in names):
+            raise ValueError(f"done flags with dimensions {names}")
+        return tuple(int(n) for n in meta["shape"]), [n[len("block_"):] for n in names]
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise StoreError(f"store {str(path)!r}: damaged metadata ({_short(err)})") from None
 
 
 def store_axes(path: str | Path) -> list[str]:
     """The axis names of the store at ``path`` in the order of its spec (and its arrays)."""
-    try:
-        meta = json.loads((Path(path) / STATUS_GROUP / "done" / "zarr.json").read_text())
-        return _axis_names(meta)
-    except (OSError, ValueError, KeyError, TypeError) as err:
-        raise StoreError(f"store {str(path)!r}: damaged metadata ({_short(err)})") from None
+    return _block_grid(path)[1]
 
 
 def done_flags(path: str | Path) -> np.ndarray:
