@@ -25,26 +25,37 @@ from numba import njit, types, vectorize
 from numba.extending import intrinsic
 
 
-@intrinsic
-def _float64_bits(typingctx, value):
-    """The IEEE-754 bit pattern of a float64 as an int64 (no conversion)."""
-    signature = types.int64(types.float64)
+def _bitcast(result, argument, ir_type, doc):
+    """An intrinsic that reinterprets the bits of a scalar of type ``argument`` as
+    ``result`` (LLVM ``bitcast``: no conversion, no instruction on x86)."""
 
-    def codegen(context, builder, sig, args):
-        return builder.bitcast(args[0], ir.IntType(64))
+    @intrinsic
+    def bitcast(typingctx, value):
+        def codegen(context, builder, sig, args):
+            return builder.bitcast(args[0], ir_type)
 
-    return signature, codegen
+        return result(argument), codegen
+
+    bitcast.__doc__ = doc
+    return bitcast
 
 
-@intrinsic
-def _float64_from_bits(typingctx, bits):
-    """The float64 with the given IEEE-754 bit pattern (inverse of :func:`_float64_bits`)."""
-    signature = types.float64(types.int64)
-
-    def codegen(context, builder, sig, args):
-        return builder.bitcast(args[0], ir.DoubleType())
-
-    return signature, codegen
+_float64_bits = _bitcast(
+    types.int64, types.float64, ir.IntType(64),
+    "The IEEE-754 bit pattern of a float64 as an int64 (no conversion).",
+)  # fmt: skip
+_float64_from_bits = _bitcast(
+    types.float64, types.int64, ir.DoubleType(),
+    "The float64 with the given IEEE-754 bit pattern (inverse of ``_float64_bits``).",
+)  # fmt: skip
+_float32_bits = _bitcast(
+    types.int32, types.float32, ir.IntType(32),
+    "The IEEE-754 bit pattern of a float32 as an int32 (no conversion).",
+)  # fmt: skip
+_float32_from_bits = _bitcast(
+    types.float32, types.int32, ir.FloatType(),
+    "The float32 with the given IEEE-754 bit pattern (inverse of ``_float32_bits``).",
+)  # fmt: skip
 
 
 # Cody–Waite split of ln 2 (the high part has 32 significant bits, so k·LN2_HI is exact

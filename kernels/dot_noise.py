@@ -308,9 +308,9 @@ def run_trajectory(theta_init: float, phi_init: float, Vd_init: float, p: np.nda
     f0 = np.empty(5)
     f1 = np.empty(5)
     m1 = np.empty(3)
-    normals = np.empty((NORMALS_PER_STEP * _CHUNK, 1))
+    normals = np.empty((NORMALS_PER_STEP * _CHUNK, 1), dtype=np.float32)
     generators = seed_lanes(k0, k1, stream, trajectory, 1)
-    words = np.empty((NORMALS_PER_STEP * _CHUNK // 2, 1), dtype=np.uint64)
+    words = np.empty((2, NORMALS_PER_STEP * _CHUNK // 2, 1), dtype=np.uint32)
     n_rec = records.shape[0]
     if n_rec > 0:
         records[0, 0] = 0.0

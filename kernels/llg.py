@@ -44,7 +44,9 @@ Random numbers
 --------------
 Step s (s = 0, 1, …) of trajectory i uses normals 3s, 3s+1, 3s+2 of the stream of
 (seed, stream, trajectory i) from :mod:`fastspin.kernels.rng` (a xoshiro256++ generator
-per trajectory, started from Philox4x32-10), fetched four steps at a time.  Every per-trajectory output is therefore a
+per trajectory, started from Philox4x32-10, and a float32 Box-Muller, within
+4e-7·(1 + r) of the exact transform of the same words), fetched four steps at a time;
+the integration itself is float64.  Every per-trajectory output is therefore a
 pure function of (parameters, seed, stream, global trajectory index); the histogram is
 an integer sum, so it too is independent of how trajectories are split into blocks or
 threads.  ``llg_ensemble_parallel`` is the ``prange`` variant and returns identical
@@ -57,7 +59,10 @@ with ``error_model="numpy"`` because the default Python error model's zero-divis
 checks prevent vectorization.  The Heun lanes have no divide or square root (the
 normalisations use a bit-seeded Newton inverse square root, λ = 0 skips the angular
 factor's divide), run as two short loops (predictor, corrector) whose iterations the
-core overlaps, and are compiled with FMA contraction.
+core overlaps, and are compiled with FMA contraction.  A drive that does not depend on
+time is read as scalars, not per lane, and the corrector loop also computes the
+switching test of every lane, so that the bookkeeping of :func:`run_chunk` touches a
+lane only when it has something to record.
 
 Parameter vector layout (float64, length ``NPAR``): see the ``P_*`` indices below.
 Waveforms: value(τ) = dc + ac·w(τ) with w = 0 (constant), 1[τ ≥ t0] (step),
@@ -116,17 +121,18 @@ DRIVE_ROWS = 8
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _drives(params, lane_step, dt, drive):
+def _drives(params, lane_start, clock, dt, drive):
     """External field and spin-torque field of every lane at τ and τ + Δτ.
 
     ``drive`` rows: 0-2 the field at τ that does not depend on m, 3-5 the same at
-    τ + Δτ, 6 a(τ), 7 a(τ + Δτ), with τ = lane_step·Δτ (each lane has its own clock).
+    τ + Δτ, 6 a(τ), 7 a(τ + Δτ), with τ = (clock - lane_start)·Δτ (each lane has its
+    own clock, started at iteration ``lane_start``).
     That field is h + β a p for λ = 0 and h otherwise (the field-like term then carries
     the angular factor of m, :func:`_field`).
     """
     beta = params[P_FIELD_LIKE] if params[P_LAMBDA] == 0.0 else 0.0
-    for lane in range(lane_step.shape[0]):
-        tau = lane_step[lane] * dt
+    for lane in range(lane_start.shape[0]):
+        tau = (clock - lane_start[lane]) * dt
         w0 = waveform(params, P_FIELD_WAVE, tau)
         w1 = waveform(params, P_FIELD_WAVE, tau + dt)
         a0 = params[P_STT_DC] + params[P_STT_AC] * waveform(params, P_STT_WAVE, tau)
@@ -175,9 +181,18 @@ def _precession_and_damping(mx, my, mz, hx, hy, hz, alpha):
     )
 
 
+#: steps whose bridge crossing probability is below e^-BRIDGE_CUTOFF never switch:
+#: the uniforms of :func:`~fastspin.kernels.rng.bridge_uniform` exceed 2^-33 > e^-23
+BRIDGE_CUTOFF = 23.0
+
+
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
-def _heun_loop(params, state, noise_rows, drive, dt, noise, angular, scratch):
-    """The lane loop of :func:`_heun_lanes`; ``angular`` is a constant at each call site."""
+def _heun_loop(
+    params, state, noise_rows, drive, dt, noise, angular, constant, scratch, watch, lanes
+):
+    """The lane loops of :func:`_heun_lanes`; ``angular`` and ``constant`` are constants
+    at each call site.  With ``constant`` the drive is the same for every lane and both
+    ends of the step (column 0 of ``drive``), read once instead of per lane."""
     alpha = params[P_ALPHA]
     k = params[P_ANISOTROPY]
     coef = (
@@ -203,9 +218,16 @@ def _heun_loop(params, state, noise_rows, drive, dt, noise, angular, scratch):
     h1z = drive[5]
     a0 = drive[6]
     a1 = drive[7]
+    cx = drive[0, 0]
+    cy = drive[1, 0]
+    cz = drive[2, 0]
+    ca = drive[6, 0]
     # Two short loops instead of one long one: every lane's step is a long chain of
     # dependent operations, and only short loop bodies let the core overlap the chains
     # of many lanes (throughput- instead of latency-bound).
+    wx, wy, wz, level, screen, clock = watch
+    gap_before, gap_after, unswitched, next_event = lanes
+    events = 0
     qx_ = scratch[0]
     qy_ = scratch[1]
     qz_ = scratch[2]
@@ -217,8 +239,10 @@ def _heun_loop(params, state, noise_rows, drive, dt, noise, angular, scratch):
         my = sy[lane]
         mz = sz[lane]
         hx, hy, hz = _field(
-            mx, my, mz, coef, h0x[lane], h0y[lane], h0z[lane], a0[lane], angular
-        )
+            mx, my, mz, coef,
+            cx if constant else h0x[lane], cy if constant else h0y[lane],
+            cz if constant else h0z[lane], ca if constant else a0[lane], angular,
+        )  # fmt: skip
         g1x, g1y, g1z = _precession_and_damping(
             mx, my, mz, hx + noise * xi_x[lane], hy + noise * xi_y[lane],
             hz + noise * xi_z[lane], alpha,
@@ -238,8 +262,10 @@ def _heun_loop(params, state, noise_rows, drive, dt, noise, angular, scratch):
         qy = qy_[lane]
         qz = qz_[lane]
         hx, hy, hz = _field(
-            qx, qy, qz, coef, h1x[lane], h1y[lane], h1z[lane], a1[lane], angular
-        )
+            qx, qy, qz, coef,
+            cx if constant else h1x[lane], cy if constant else h1y[lane],
+            cz if constant else h1z[lane], ca if constant else a1[lane], angular,
+        )  # fmt: skip
         g2x, g2y, g2z = _precession_and_damping(
             qx, qy, qz, hx + noise * xi_x[lane], hy + noise * xi_y[lane],
             hz + noise * xi_z[lane], alpha,
@@ -248,32 +274,59 @@ def _heun_loop(params, state, noise_rows, drive, dt, noise, angular, scratch):
         uy = sy[lane] + half * (g1y_[lane] + g2y)
         uz = sz[lane] + half * (g1z_[lane] + g2z)
         inv = inverse_sqrt(ux * ux + uy * uy + uz * uz)
-        sx[lane] = ux * inv
-        sy[lane] = uy * inv
-        sz[lane] = uz * inv
+        mx = ux * inv
+        my = uy * inv
+        mz = uz * inv
+        sx[lane] = mx
+        sy[lane] = my
+        sz[lane] = mz
+        # the watch of run_chunk: c - L after the step, and whether the lane has
+        # something to record (a crossing, a near miss for the bridge test, or a
+        # sample, trace or end of its trajectory at this clock)
+        gap = mx * wx + my * wy + mz * wz - level
+        previous = gap_before[lane]
+        gap_after[lane] = gap
+        near = (gap < 0.0) | (screen * gap * previous < BRIDGE_CUTOFF)
+        hit = (near & (unswitched[lane] != 0)) | (next_event[lane] == clock)
+        events += np.int64(hit)
+    return events
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
-def _heun_lanes(params, state, noise_rows, drive, dt, noise, scratch):
+def _heun_lanes(params, state, noise_rows, drive, dt, noise, constant, scratch, watch, lanes):
     """One stochastic Heun step for every lane (column) of ``state`` (3, L).
 
     ``noise_rows`` (3, L) are the standard normals of this step; the thermal field is
     noise·ξ, held fixed over the predictor and the corrector.  ``drive`` holds the
-    time-dependent field and spin-torque amplitude of each lane (:func:`_drives`).
+    time-dependent field and spin-torque amplitude of each lane (:func:`_drives`);
+    ``constant`` says that it does not depend on time (all columns equal).
     The loop over lanes has no branches and no division or square root (the two
     normalisations use :func:`~fastspin.kernels.elementary.inverse_sqrt`), so it
     vectorises at full rate; λ = 0 runs a loop without the angular factor.
+
+    The corrector loop also watches every lane for :func:`run_chunk`, so that the state
+    is not read again: with ``watch`` = (w, L, screen, clock), w = s·a the signed switch
+    axis, and ``lanes`` = (gap before, gap after, unswitched, next event), it writes
+    c - L = w·m - L after the step and returns the number of lanes that crossed, came
+    near the level (screen·gap·previous gap < ``BRIDGE_CUTOFF``) while unswitched, or
+    have their next event at ``clock``.
     """
     prefer_wide_vectors()
     if params[P_LAMBDA] == 0.0:
-        _heun_loop(params, state, noise_rows, drive, dt, noise, False, scratch)
-    else:
-        _heun_loop(params, state, noise_rows, drive, dt, noise, True, scratch)
-
-
-#: steps whose bridge crossing probability is below e^-BRIDGE_CUTOFF never switch:
-#: the uniforms of :func:`~fastspin.kernels.rng.bridge_uniform` exceed 2^-33 > e^-23
-BRIDGE_CUTOFF = 23.0
+        if constant:
+            return _heun_loop(
+                params, state, noise_rows, drive, dt, noise, False, True, scratch, watch, lanes
+            )
+        return _heun_loop(
+            params, state, noise_rows, drive, dt, noise, False, False, scratch, watch, lanes
+        )
+    if constant:
+        return _heun_loop(
+            params, state, noise_rows, drive, dt, noise, True, True, scratch, watch, lanes
+        )
+    return _heun_loop(
+        params, state, noise_rows, drive, dt, noise, True, False, scratch, watch, lanes
+    )
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -321,6 +374,20 @@ def _take_columns(array, order):
 #: which 1024 lanes spread thinly while their arrays (about 0.3 MB) stay in L2
 LANES = 1024
 _IDLE = -1
+#: an iteration count no run reaches
+_NEVER = np.int64(2**62)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _next_event(k, next_sample, next_trace, n_steps):
+    """The first step after step k at which a lane samples, records a trace point or
+    ends (steps counted from its start)."""
+    following = n_steps
+    if k < next_sample < following:
+        following = next_sample
+    if k < next_trace < following:
+        following = next_trace
+    return following
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -403,23 +470,25 @@ def run_chunk(
         params[P_FIELD_WAVE] != WAVE_CONSTANT or params[P_STT_WAVE] != WAVE_CONSTANT
     )
     state = np.empty((3, n_lanes))
-    normals = np.empty((12, n_lanes))
-    words = np.empty((6, n_lanes), dtype=np.uint64)
+    normals = np.empty((12, n_lanes), dtype=np.float32)
+    words = np.empty((2, 6, n_lanes), dtype=np.uint32)
     drive = np.empty((DRIVE_ROWS, n_lanes))
     scratch = np.empty((6, n_lanes))
     lane_row = np.full(n_lanes, _IDLE, dtype=np.int64)
-    lane_step = np.zeros(n_lanes, dtype=np.int64)
+    lane_start = np.zeros(n_lanes, dtype=np.int64)  # iteration the trajectory began at
     lane_unswitched = np.zeros(n_lanes, dtype=np.int64)
-    lane_gap = np.zeros(n_lanes)  # c - L after the last step
-    lane_prev_gap = np.zeros(n_lanes)  # c - L before it
+    # c - L of each lane: row iteration & 1 before the step, the other row after it
+    lane_gap = np.zeros((2, n_lanes))
     lane_next_sample = np.zeros(n_lanes, dtype=np.int64)
     lane_next_trace = np.zeros(n_lanes, dtype=np.int64)
+    lane_next_event = np.full(n_lanes, _NEVER, dtype=np.int64)  # as an iteration count
     lane_total = np.zeros(n_lanes)
     lane_count = np.zeros(n_lanes, dtype=np.int64)
     generators = np.zeros((4, n_lanes), dtype=np.uint64)
     trajectories = np.zeros(n_lanes, dtype=np.int64)
     first_sample = sample_start if sample_start >= 1 else 1
-    _drives(params, lane_step, dt, drive)
+    first_trace = trace_every if trace_every > 0 else _NEVER
+    _drives(params, lane_start, 0, dt, drive)
     next_row = 0
     n_busy = 0
     iteration = 0
@@ -434,11 +503,16 @@ def run_chunk(
                     seed_lane(generators, lane, k0, k1, stream, trajectories[lane])
                     next_row += 1
                     n_busy += 1
-                    lane_step[lane] = 0
+                    lane_start[lane] = iteration
                     lane_unswitched[lane] = 1
-                    lane_gap[lane] = sign * (m0[0] * ax + m0[1] * ay + m0[2] * az) - switch_level
+                    lane_gap[iteration & 1, lane] = (
+                        sign * (m0[0] * ax + m0[1] * ay + m0[2] * az) - switch_level
+                    )
                     lane_next_sample[lane] = first_sample
-                    lane_next_trace[lane] = trace_every
+                    lane_next_trace[lane] = first_trace
+                    lane_next_event[lane] = iteration + _next_event(
+                        0, first_sample, first_trace, n_steps
+                    )
                     lane_total[lane] = 0.0
                     lane_count[lane] = 0
                     state[0, lane] = m0[0]
@@ -457,16 +531,16 @@ def run_chunk(
                 order = _busy_first(lane_row, n_lanes)
                 state = _take_columns(state, order)
                 drive = _take_columns(drive, order)
-                normals = np.empty((12, n_lanes))
-                words = np.empty((6, n_lanes), dtype=np.uint64)
+                lane_gap = _take_columns(lane_gap, order)
+                normals = np.empty((12, n_lanes), dtype=np.float32)
+                words = np.empty((2, 6, n_lanes), dtype=np.uint32)
                 scratch = np.empty((6, n_lanes))
                 lane_row = lane_row[order]
-                lane_step = lane_step[order]
+                lane_start = lane_start[order]
                 lane_unswitched = lane_unswitched[order]
-                lane_gap = lane_gap[order]
-                lane_prev_gap = lane_prev_gap[order]
                 lane_next_sample = lane_next_sample[order]
                 lane_next_trace = lane_next_trace[order]
+                lane_next_event = lane_next_event[order]
                 lane_total = lane_total[order]
                 lane_count = lane_count[order]
                 trajectories = trajectories[order]
@@ -474,38 +548,29 @@ def run_chunk(
             # normals 3·step … 3·step + 11 of every lane's trajectory
             normals_next(generators, words, normals)
         if time_dependent:
-            _drives(params, lane_step, dt, drive)
-        _heun_lanes(params, state, normals[3 * phase : 3 * phase + 3], drive, dt, noise, scratch)
+            _drives(params, lane_start, iteration, dt, drive)
+        before = lane_gap[iteration & 1]
+        after = lane_gap[(iteration + 1) & 1]
         iteration += 1
-        # cheap vectorized test whether any lane has something to record
-        events = 0
-        sx = state[0]
-        sy = state[1]
-        sz = state[2]
-        for lane in range(n_lanes):
-            k = lane_step[lane] + 1
-            lane_step[lane] = k
-            gap = sign * (sx[lane] * ax + sy[lane] * ay + sz[lane] * az) - switch_level
-            previous = lane_gap[lane]
-            lane_prev_gap[lane] = previous
-            lane_gap[lane] = gap
-            near = (gap < 0.0) | (bridge_screen * gap * previous < BRIDGE_CUTOFF)
-            hit = near & (lane_unswitched[lane] != 0)
-            hit |= (k == lane_next_sample[lane]) | (k == lane_next_trace[lane]) | (k == n_steps)
-            events += np.int64(hit)
+        events = _heun_lanes(
+            params, state, normals[3 * phase : 3 * phase + 3], drive, dt, noise,
+            not time_dependent, scratch,
+            (sign * ax, sign * ay, sign * az, switch_level, bridge_screen, iteration),
+            (before, after, lane_unswitched, lane_next_event),
+        )  # fmt: skip
         if events == 0:
             continue
         for lane in range(n_lanes):
             row = lane_row[lane]
             if row == _IDLE:
                 continue
-            k = lane_step[lane]
+            k = iteration - lane_start[lane]
             proj = state[0, lane] * ax + state[1, lane] * ay + state[2, lane] * az
             finished = k == n_steps
-            crossed = lane_gap[lane] < 0.0
+            crossed = after[lane] < 0.0
             if bridge_on and lane_unswitched[lane] and not crossed:
                 crossed = _bridge_crossed(
-                    lane_prev_gap[lane], lane_gap[lane], switch_level, level_angle,
+                    before[lane], after[lane], switch_level, level_angle,
                     bridge_variance, bridge_screen, k0, k1, stream, trajectories[lane], k,
                 )  # fmt: skip
             if lane_unswitched[lane] and crossed:
@@ -527,6 +592,9 @@ def run_chunk(
                 if n_trace > 0 and not (finished and k < n_steps):
                     for c in range(3):
                         traces[row, k // trace_every, c] = state[c, lane]
+            lane_next_event[lane] = lane_start[lane] + _next_event(
+                k, lane_next_sample[lane], lane_next_trace[lane], n_steps
+            )
             if finished:
                 for c in range(3):
                     final_m[row, c] = state[c, lane]
@@ -534,8 +602,7 @@ def run_chunk(
                 mean_projection[row] = lane_total[lane] / count if count > 0 else np.nan
                 lane_row[lane] = _IDLE
                 lane_unswitched[lane] = 0
-                lane_next_sample[lane] = -1
-                lane_next_trace[lane] = -1
+                lane_next_event[lane] = _NEVER
                 n_busy -= 1
 
 

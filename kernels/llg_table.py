@@ -331,13 +331,13 @@ def table_group(
     state = np.empty((3, n_lanes))
     for c in range(3):
         state[c, :] = m0[c]
-    normals = np.empty((12, n_lanes))
+    normals = np.empty((12, n_lanes), dtype=np.float32)
     buf = np.empty(SCRATCH * LANES)
     lab = has_lab_torque(coef)
     totals = np.zeros(n_lanes)
     count = 0
     generators = seed_lanes(k0, k1, stream, first_trajectory, n_lanes)
-    words = np.empty((6, n_lanes), dtype=np.uint64)
+    words = np.empty((2, 6, n_lanes), dtype=np.uint32)
     sign = 1.0 if m0[2] >= 0.0 else -1.0
     first_switch = np.full(n_lanes, np.nan)
     n_trace = traces.shape[1] if trace_every > 0 else 0

@@ -33,14 +33,20 @@ state given by Philox.  It costs about a third of a Philox block per 64 bits, wi
 
 Normals
 -------
-Box-Muller on each 64-bit output (:func:`box_muller`): the high word w gives
+Box-Muller on each 64-bit output (:func:`box_muller`): the high 32 bits w give
 u = (w + 1/2)·2^-32, strictly inside (0, 1), so r = sqrt(-2 ln u) is finite and bounded
 by sqrt(66 ln 2) = 6.76 (the normal tail beyond 6.76 standard deviations, probability
-1.4e-11, is absent); the low word gives the angle.  The logarithm and the sine/cosine
+1.4e-11, is absent); the low 32 bits give the angle.  The logarithm and the sine/cosine
 are polynomials with only multiplies and adds (so that a loop over lanes vectorizes at
-full rate), compiled with FMA contraction; the normals agree with the libm Box-Muller
-values of the same words to 1e-11 absolute and are reproducible for a given build and
-CPU family.
+full rate), compiled with FMA contraction.
+
+The normals are float32: each agrees with the libm (float64) Box-Muller value of the
+same words to 4e-7·(1 + r) absolute (r the Box-Muller radius, at most 6.76), a change
+of the distribution far below what any Monte Carlo average resolves (a bias of 4e-7
+in a unit-variance mean takes ~10^14 samples to see at 3 standard errors), while a
+512-bit register holds 16 of them instead of 8.  The engines integrate in float64;
+only the thermal kicks are drawn in float32.  The normals are reproducible for a given
+build and CPU family.
 """
 
 from __future__ import annotations
@@ -50,7 +56,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from fastspin.kernels.distributions import _float64_bits, _float64_from_bits
+from fastspin.kernels.distributions import _float32_bits, _float32_from_bits
 from fastspin.kernels.elementary import horner, prefer_wide_vectors
 
 _MASK32 = np.uint64(0xFFFFFFFF)
@@ -59,12 +65,7 @@ _PHILOX_M0 = np.uint64(0xD2511F53)
 _PHILOX_M1 = np.uint64(0xCD9E8D57)
 _PHILOX_W0 = np.uint64(0x9E3779B9)
 _PHILOX_W1 = np.uint64(0xBB67AE85)
-_HALF_PI = 0.5 * math.pi
-_LN2 = math.log(2.0)
 _INV_2_32 = 1.0 / 4294967296.0
-_INV_2_30 = 1.0 / 1073741824.0
-_MANTISSA_BITS = np.int64(0x000FFFFFFFFFFFFF)
-_EXPONENT_ONE = np.int64(0x3FF0000000000000)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -108,76 +109,91 @@ def seed_key(seed):
     return s & _MASK32, s >> _SHIFT32
 
 
-# minimax fits (mpmath.chebyfit in φ² on [0, (π/4)²]), highest power first:
-# sin φ = φ S(φ²), error 3.4e-12; cos φ = C(φ²), error 5.6e-14
-_SIN_S = (
-    2.7173456841089953e-06, -0.000198392022122311, 0.00833332878245888,
-    -0.16666666631591165, 0.9999999999956731,
-)  # fmt: skip
-_COS_C = (
-    -2.717342984102282e-07, 2.4798928755323667e-05, -0.0013888880393776424,
-    0.04166666654391119, -0.49999999999351113, 0.9999999999999444,
-)  # fmt: skip
-_LOW30 = np.int64(0x3FFFFFFF)
-_SIGN_BIT = np.int64(63)
-_ONE = np.int64(1)
-_THIRTY = np.int64(30)
-
-
-# ln(1 + x) = x - x²/2 + x³ Q(x) on x in [1/√2 - 1, √2 - 1]: Q is the degree-13
-# Chebyshev fit (mpmath.chebyfit) of (ln(1 + x) - x + x²/2)/x³, error 3.1e-12, i.e. a
-# relative error of ln(1 + x) below 5.3e-13; highest power first
-_LOG_Q = (
-    -0.04124892005343358, 0.07904443071608373, -0.08032197574197558, 0.07659445697450744,
-    -0.08226596716384772, 0.09083790220905262, -0.10005858756391627, 0.11111684701911222,
-    -0.12499844248476906, 0.14285699272683683, -0.1666666847358702, 0.20000000128909037,
-    -0.24999999993801425, 0.33333333333164633,
-)  # fmt: skip
+# Box-Muller in float32 (module docstring).  Minimax fits (mpmath.chebyfit), highest
+# power first, rounded to float32: sin φ = φ S(φ²), error 3.1e-9, and cos φ = C(φ²),
+# error 2.8e-8, in φ² on [0, (π/4)²]; ln(1 + x) = x - x²/2 + x³ Q(x) on
+# x in [1/√2 - 1, √2 - 1], the error 1.8e-7 of Q a relative error of ln(1 + x) below 3e-8
+_F32 = np.float32
+_SIN_S = tuple(_F32(c) for c in (
+    -0.000195039042508408, 0.00833203578559731, -0.16666650673996775, 0.9999999969177036,
+))  # fmt: skip
+_COS_C = tuple(_F32(c) for c in (
+    -0.0013585779264842408, 0.04165501492488376, -0.4999985641918218, 0.9999999723284944,
+))  # fmt: skip
+_LOG_Q = tuple(_F32(c) for c in (
+    -0.0790274377239344, 0.12622319849228378, -0.1299818376365153, 0.14214495923947962,
+    -0.16641281463106392, 0.2000104509416068, -0.25000306422569796, 0.33333330728190674,
+))  # fmt: skip
+_HALF32 = _F32(0.5)
+_ONE32 = _F32(1.0)
+_ZERO32 = _F32(0.0)
+_MINUS_TWO32 = _F32(-2.0)
+_LN2_32 = _F32(math.log(2.0))
+_SQRT2_32 = _F32(math.sqrt(2.0))
+_QUARTER_PI32 = _F32(0.25 * math.pi)
+_INV_2_32_F32 = _F32(2.0**-32)
+_ANGLE_SCALE32 = _F32(0.5 * math.pi * 2.0**-30)
+_MANTISSA32 = np.int32(0x007FFFFF)
+_EXPONENT_ONE32 = np.int32(0x3F800000)
+_EXPONENT_BIAS32 = np.int32(127)
+_I23 = np.int32(23)
+_I31 = np.int32(31)
+_I1 = np.int32(1)
+#: words w >= this give u = (w + 1/2)·2^-32 >= 1/√2
+_WORD_SQRT_HALF = np.uint32(0xB504F334)
+_WORD_MAX = np.uint32(0xFFFFFFFF)
+_LOW30 = np.uint32(0x3FFFFFFF)
+_THIRTY = np.uint32(30)
 
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
 def log_unit(word):
-    """ln u for u = (w + 1/2)·2^-32, w a 32-bit word (int64 or its exact float64), branch-free.
+    """ln u in float32 for u = (w + 1/2)·2^-32, w a uint32 word, branch-free.
 
-    u is exact in float64; its exponent and mantissa bits give u = 2^e m with m in
-    [1, 2), folded to [1/√2, √2); then ln m = x - x²/2 + x³ Q(x), x = m - 1 (exact), with
-    the polynomial Q of ``_LOG_Q``: only multiplies and adds, no division.  Absolute
-    error < 5e-13 over all 2^32 words, and relative error < 1e-12 (as u → 1, ln u → 0)
-    (checked in tests/kernels/test_rng.py).
+    u = 2^e m with m in [1/√2, √2) (exponent and mantissa bits of the float32 u), then
+    ln m = x - x²/2 + x³ Q(x), x = m - 1, with the polynomial Q of ``_LOG_Q``: only
+    multiplies and adds, no division.  For u >= 1/√2, x = -(1 - u) is taken from the
+    integer 2^32 - 1 - w, exact in float32 to its rounding, so ln u keeps its relative
+    accuracy as u → 1 (where float32 u itself is coarse).  Relative error < 3e-7 over
+    all 2^32 words (tests/kernels/test_rng.py).
     """
-    u = (np.float64(word) + 0.5) * _INV_2_32
-    bits = _float64_bits(u)
-    exponent = np.float64((bits >> np.int64(52)) - np.int64(1023))
-    mantissa = _float64_from_bits((bits & _MANTISSA_BITS) | _EXPONENT_ONE)
-    big = mantissa > 1.4142135623730951
-    mantissa = mantissa * 0.5 if big else mantissa
-    exponent = exponent + 1.0 if big else exponent
-    x = mantissa - 1.0
+    u = (_F32(word) + _HALF32) * _INV_2_32_F32
+    bits = _float32_bits(u)
+    exponent = _F32((bits >> _I23) - _EXPONENT_BIAS32)
+    mantissa = _float32_from_bits((bits & _MANTISSA32) | _EXPONENT_ONE32)
+    big = mantissa > _SQRT2_32
+    mantissa = mantissa * _HALF32 if big else mantissa
+    exponent = exponent + _ONE32 if big else exponent
+    x = mantissa - _ONE32
+    near_one = word >= _WORD_SQRT_HALF
+    x = -(_F32(np.uint32(_WORD_MAX - word)) + _HALF32) * _INV_2_32_F32 if near_one else x
+    exponent = _ZERO32 if near_one else exponent
     x2 = x * x
-    return exponent * _LN2 + (x - 0.5 * x2 + x2 * x * horner(_LOG_Q, x))
+    return exponent * _LN2_32 + (x - _HALF32 * x2 + x2 * x * horner(_LOG_Q, x))
 
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
 def unit_circle(word):
-    """(cos ψ, sin ψ) for ψ = qπ/2 + φ from a 32-bit word w (int64): q = top two bits,
-    φ = π/2·((rest + 1/2)·2^-30 - 1/2) in (-π/4, π/4); branch-free, error < 1e-13.
+    """(cos ψ, sin ψ) in float32 for ψ = qπ/2 + φ from a uint32 word w: q = top two
+    bits, φ = π/2·((rest + 1/2)·2^-30 - 1/2) in (-π/4, π/4); branch-free, absolute
+    error < 1.5e-7.
 
     The quadrant is applied with integer bit operations (swap and sign bits), so a lane
     loop needs no rounding or float comparisons."""
-    q = word >> _THIRTY
-    phi = (np.float64(word & _LOW30) + 0.5) * (_HALF_PI * _INV_2_30) - 0.25 * math.pi
+    q = np.int32(word >> _THIRTY)
+    phi = (_F32(word & _LOW30) + _HALF32) * _ANGLE_SCALE32 - _QUARTER_PI32
     x2 = phi * phi
     s = phi * horner(_SIN_S, x2)
     c = horner(_COS_C, x2)
-    swap = (q & _ONE) != 0
+    swap = (q & _I1) != 0
     x = s if swap else c
     y = c if swap else s
     # cos ψ < 0 for q = 1, 2; sin ψ < 0 for q = 2, 3
-    flip_cos = ((q ^ (q >> _ONE)) & _ONE) << _SIGN_BIT
-    flip_sin = (q >> _ONE) << _SIGN_BIT
+    flip_cos = ((q ^ (q >> _I1)) & _I1) << _I31
+    flip_sin = (q >> _I1) << _I31
     return (
-        _float64_from_bits(_float64_bits(x) ^ flip_cos),
-        _float64_from_bits(_float64_bits(y) ^ flip_sin),
+        _float32_from_bits(_float32_bits(x) ^ flip_cos),
+        _float32_from_bits(_float32_bits(y) ^ flip_sin),
     )
 
 
@@ -241,31 +257,28 @@ def seed_lanes(k0, k1, stream, first_trajectory, n_lanes):
 
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
-def box_muller(word):
-    """Two standard normals from one 64-bit word: the high 32 bits give the radius
-    r = sqrt(-2 ln u) (:func:`log_unit`), the low 32 bits the angle (:func:`unit_circle`).
-    Each equals the libm Box-Muller value to 1e-11 absolute (log 5e-13, sine and
-    cosine 3.4e-12 absolute; the square root is the correctly rounded hardware one,
-    which runs beside the multiply-add units)."""
-    radius_word = np.float64(np.int64(word >> _SHIFT32))
-    angle_word = np.int64(word & _MASK32)
-    y = -2.0 * log_unit(radius_word)
-    r = math.sqrt(y)
+def box_muller(radius_word, angle_word):
+    """Two standard normals (float32) from two uint32 words: r = sqrt(-2 ln u) from the
+    first (:func:`log_unit`), the angle from the second (:func:`unit_circle`).  Each
+    equals the libm Box-Muller value of the same words to 4e-7·(1 + r) absolute
+    (tests/kernels/test_rng.py)."""
+    r = np.sqrt(_MINUS_TWO32 * log_unit(radius_word))
     c, s = unit_circle(angle_word)
     return r * c, r * s
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
 def normals_next(state, words, out):
-    """The next ``out.shape[0]`` standard normals of every lane's stream.
+    """The next ``out.shape[0]`` standard normals (float32) of every lane's stream.
 
     ``state`` (4, L) uint64 holds one xoshiro256++ state per lane (:func:`seed_lane`);
-    ``words`` (n, L) uint64 is the caller's scratch for the generator outputs (allocated
-    once, not per call); ``out`` (2n, L) receives, per lane, the next n Box-Muller pairs: ``out[2p, l]`` and
-    ``out[2p + 1, l]`` come from output p of lane l's generator.  So normal j of a
+    ``words`` (2, n, L) uint32 is the caller's scratch for the generator outputs
+    (allocated once, not per call); ``out`` (2n, L) float32 receives, per lane, the next
+    n Box-Muller pairs: ``out[2p, l]`` and ``out[2p + 1, l]`` come from output p of lane
+    l's generator (high 32 bits: radius, low 32 bits: angle).  So normal j of a
     trajectory is a pure function of (seed, stream, trajectory, j), whichever lane and
-    thread draws it.  The loops over lanes have no branches and no division or square
-    root, and vectorize at the full register width.
+    thread draws it.  The loops over lanes have no branches and no division; the
+    Box-Muller loop runs on 32-bit lanes only (16 per AVX-512 register).
     """
     prefer_wide_vectors()
     n_lanes = out.shape[1]
@@ -274,20 +287,28 @@ def normals_next(state, words, out):
     r1 = state[1]
     r2 = state[2]
     r3 = state[3]
+    high_words = words[0]
+    low_words = words[1]
     # two passes: with the generator state, the words and the normals in one loop
-    # LLVM cannot rule out that the arrays overlap and leaves the loop scalar
+    # LLVM cannot rule out that the arrays overlap and leaves the loop scalar; the
+    # first pass splits each 64-bit output into two 32-bit rows so that the second
+    # runs at the 32-bit vector width
     for p in range(n_pairs):
-        row = words[p]
+        high = high_words[p]
+        low = low_words[p]
         for lane in range(n_lanes):
-            row[lane], r0[lane], r1[lane], r2[lane], r3[lane] = xoshiro256pp(
+            w, r0[lane], r1[lane], r2[lane], r3[lane] = xoshiro256pp(
                 r0[lane], r1[lane], r2[lane], r3[lane]
             )
+            high[lane] = np.uint32(w >> _SHIFT32)
+            low[lane] = np.uint32(w & _MASK32)
     for p in range(n_pairs):
-        row = words[p]
+        high = high_words[p]
+        low = low_words[p]
         za = out[2 * p]
         zb = out[2 * p + 1]
         for lane in range(n_lanes):
-            za[lane], zb[lane] = box_muller(row[lane])
+            za[lane], zb[lane] = box_muller(high[lane], low[lane])
 
 
 _BRIDGE_BLOCKS = np.uint64(0x80000000)
@@ -338,8 +359,8 @@ def normal_table(seed, stream, first_trajectory, n_trajectories, n_per_trajector
     """
     k0, k1 = seed_key(seed)
     n_pairs = (n_per_trajectory + 1) // 2
-    work = np.empty((2 * n_pairs, n_trajectories))
-    words = np.empty((n_pairs, n_trajectories), dtype=np.uint64)
+    work = np.empty((2 * n_pairs, n_trajectories), dtype=np.float32)
+    words = np.empty((2, n_pairs, n_trajectories), dtype=np.uint32)
     normals_next(seed_lanes(k0, k1, stream, first_trajectory, n_trajectories), words, work)
     return work[:n_per_trajectory].T.copy()
 
@@ -347,7 +368,7 @@ def normal_table(seed, stream, first_trajectory, n_trajectories, n_per_trajector
 @njit(cache=True, nogil=True, parallel=True)
 def normal_table_parallel(seed, stream, first_trajectory, n_trajectories, n_per_trajectory):
     """Thread-parallel :func:`normal_table` (one ``prange`` task per trajectory)."""
-    out = np.empty((n_trajectories, n_per_trajectory))
+    out = np.empty((n_trajectories, n_per_trajectory), dtype=np.float32)
     for i in prange(n_trajectories):
         out[i] = normal_table(seed, stream, first_trajectory + i, 1, n_per_trajectory)[0]
     return out

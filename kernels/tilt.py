@@ -122,11 +122,11 @@ def tilt_group(
     """
     n_lanes = min(LANES, (n_active + 7) // 8 * 8)
     state = np.full(n_lanes, u0)
-    normals = np.empty((4, n_lanes))
+    normals = np.empty((4, n_lanes), dtype=np.float32)
     totals = np.zeros(n_lanes)
     count = 0
     generators = seed_lanes(k0, k1, stream, first_trajectory, n_lanes)
-    words = np.empty((2, n_lanes), dtype=np.uint64)
+    words = np.empty((2, 2, n_lanes), dtype=np.uint32)
     n_trace = traces.shape[1] if trace_every > 0 else 0
     if n_trace > 0:
         for lane in range(n_active):

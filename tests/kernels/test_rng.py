@@ -84,9 +84,11 @@ def test_xoshiro_matches_reference_algorithm():
 
 
 def _box_muller_reference(seed, stream, first, n_traj, n):
-    """Exact Box-Muller (NumPy log/cos/sin) from the reference xoshiro256++ words."""
+    """Exact Box-Muller (NumPy float64 log/cos/sin) from the reference xoshiro256++
+    words, and the radius r of each normal."""
     k0, k1 = rng.seed_key(seed)
     out = np.empty((n_traj, n))
+    radii = np.empty((n_traj, n))
     for i in range(n_traj):
         state = np.zeros((4, 1), dtype=np.uint64)
         rng.seed_lane(state, 0, k0, k1, stream, first + i)
@@ -99,33 +101,37 @@ def _box_muller_reference(seed, stream, first, n_traj, n):
         psi = quadrant * np.pi / 2 + phi
         pairs = np.stack([radius * np.cos(psi), radius * np.sin(psi)], axis=1).ravel()
         out[i] = pairs[:n]
-    return out
+        radii[i] = np.repeat(radius, 2)[:n]
+    return out, radii
 
 
 def test_normals_equal_exact_box_muller():
-    """The polynomial log/sincos Box-Muller equals libm Box-Muller to 1e-11 (docstring)."""
+    """The float32 polynomial Box-Muller equals libm Box-Muller of the same words to
+    4e-7·(1 + r) (r the radius: the relative error of the log and the absolute error
+    of the sine and cosine both scale with it)."""
     seed, stream, first = 2**40 + 12345, 7, 1000
-    z = rng.normal_table(seed, stream, first, 64, 37)
-    reference = _box_muller_reference(seed, stream, first, 64, 37)
-    assert np.max(np.abs(z - reference)) < 1e-11
+    z = rng.normal_table(seed, stream, first, 256, 999)
+    assert z.dtype == np.float32
+    reference, radius = _box_muller_reference(seed, stream, first, 256, 999)
+    assert np.max(np.abs(z - reference) / (1.0 + radius)) < 4e-7
 
 
 def test_unit_circle_accuracy():
-    """The branch-free (cos ψ, sin ψ) of an angle word: |error| < 1e-11 on every 997th
-    32-bit word and at the quadrant edges."""
+    """The branch-free float32 (cos ψ, sin ψ) of an angle word: |error| < 2e-7 on every
+    997th 32-bit word and at the quadrant edges (1.72e-7 over all 2^32 words)."""
 
     @njit
     def worst(words):
         error = 0.0
         for w in words:
             psi = (w >> 30) * math.pi / 2 + (((w & 0x3FFFFFFF) + 0.5) / 2.0**30 - 0.5) * math.pi / 2
-            c, s = rng.unit_circle(np.int64(w))
+            c, s = rng.unit_circle(np.uint32(w))
             error = max(error, abs(c - math.cos(psi)), abs(s - math.sin(psi)))
         return error
 
     edges = [q * 2**30 + r for q in range(4) for r in (0, 1, 2**29, 2**30 - 1)]
-    assert worst(np.arange(0, 2**32, 997, dtype=np.int64)) < 1e-11
-    assert worst(np.array(edges, dtype=np.int64)) < 1e-11
+    assert worst(np.arange(0, 2**32, 997, dtype=np.int64)) < 2e-7
+    assert worst(np.array(edges, dtype=np.int64)) < 2e-7
 
 
 def test_replay_and_block_independence():
@@ -168,23 +174,20 @@ def test_gaussian_statistics():
 
 
 def test_log_unit_accuracy():
-    """The division-free logarithm of the Box-Muller radius: absolute error < 5e-13 and
-    relative error < 1e-12 on every 4099th 32-bit word and on the edge words (0, 1,
-    powers of two, 2^32 - 1)."""
+    """The division-free float32 logarithm of the Box-Muller radius: relative error
+    < 3e-7 on every 4099th 32-bit word and on the edge words (0, 1, powers of two, the
+    fold at 1/√2, 2^32 - 1); 2.41e-7 over all 2^32 words."""
 
     @njit
-    def worst(step):
-        error = 0.0
+    def worst(words):
         relative = 0.0
-        for w in range(0, 2**32, step):
+        for w in words:
             exact = np.log((w + 0.5) / 2.0**32)
-            e = abs(rng.log_unit(np.int64(w)) - exact)
-            error = max(error, e)
+            e = abs(np.float64(rng.log_unit(np.uint32(w))) - exact)
             relative = max(relative, e / abs(exact))
-        return error, relative
+        return relative
 
-    error, relative = worst(4099)
-    assert error < 5e-13 and relative < 1e-12
-    edges = [0, 1, 2, 3, 2**31 - 1, 2**31, 2**31 + 1, 2**32 - 2, 2**32 - 1] + [2**k for k in range(32)]
-    for w in edges:
-        assert abs(rng.log_unit(np.int64(w)) - np.log((w + 0.5) / 2.0**32)) < 5e-13
+    assert worst(np.arange(0, 2**32, 4099, dtype=np.int64)) < 3e-7
+    edges = [0, 1, 2, 3, 2**31 - 1, 2**31, 2**31 + 1, 2**32 - 2, 2**32 - 1]
+    edges += [2**k for k in range(32)] + [0xB504F333, 0xB504F334, 0xB504F335]
+    assert worst(np.array(edges, dtype=np.int64)) < 3e-7
