@@ -4,7 +4,7 @@ Both codes integrate the same perpendicular STT free layer (SI parameters below)
 the thermal field and Slonczewski spin torque on, using both cores:
 
 * fastspin: ``run_ensemble(..., parallel=True, n_tasks=2)`` (the ``prange`` kernel,
-  64 trajectories per SIMD group);
+  up to 1024 trajectories side by side per thread);
 * cmtj (C++, ``pip install cmtj``; the ``bench`` extra): one ``Junction`` per
   trajectory with ``SolverMode.Heun``, run through a 2-process ``multiprocessing.Pool``.
 

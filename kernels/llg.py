@@ -76,7 +76,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from fastspin.kernels.elementary import inverse_sqrt, prefer_wide_vectors
+from fastspin.kernels.elementary import prefer_wide_vectors, renormalization
 from fastspin.kernels.rng import bridge_uniform, normals_next, seed_key, seed_lane
 
 # ---- parameter vector layout -------------------------------------------------------
@@ -250,7 +250,7 @@ def _heun_loop(
         qx = mx + step * g1x
         qy = my + step * g1y
         qz = mz + step * g1z
-        inv = inverse_sqrt(qx * qx + qy * qy + qz * qz)
+        inv = renormalization(qx * qx + qy * qy + qz * qz)
         qx_[lane] = qx * inv
         qy_[lane] = qy * inv
         qz_[lane] = qz * inv
@@ -273,7 +273,7 @@ def _heun_loop(
         ux = sx[lane] + half * (g1x_[lane] + g2x)
         uy = sy[lane] + half * (g1y_[lane] + g2y)
         uz = sz[lane] + half * (g1z_[lane] + g2z)
-        inv = inverse_sqrt(ux * ux + uy * uy + uz * uz)
+        inv = renormalization(ux * ux + uy * uy + uz * uz)
         mx = ux * inv
         my = uy * inv
         mz = uz * inv
@@ -301,7 +301,7 @@ def _heun_lanes(params, state, noise_rows, drive, dt, noise, constant, scratch, 
     time-dependent field and spin-torque amplitude of each lane (:func:`_drives`);
     ``constant`` says that it does not depend on time (all columns equal).
     The loop over lanes has no branches and no division or square root (the two
-    normalisations use :func:`~fastspin.kernels.elementary.inverse_sqrt`), so it
+    normalisations use :func:`~fastspin.kernels.elementary.renormalization`), so it
     vectorises at full rate; λ = 0 runs a loop without the angular factor.
 
     The corrector loop also watches every lane for :func:`run_chunk`, so that the state
