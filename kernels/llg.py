@@ -147,16 +147,21 @@ def _drives(params, lane_start, clock, dt, drive):
 
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
-def _field(mx, my, mz, coef, hx0, hy0, hz0, a, angular):
+def _field(mx, my, mz, coef, hx0, hy0, hz0, a, angular, axial):
     """h_tot without the thermal field (module docstring) from the hoisted coefficients
     ``coef`` of :func:`_heun_loop`.
 
     (hx0, hy0, hz0) is the field of :func:`_drives` that does not depend on m: without the
     angular factor (``angular`` False, exact for λ = 0) it holds β a p, and only the
     damping-like term a (m × p) is added here; with it, a becomes a/(1 + λ m·p) on both
-    spin-torque terms.
+    spin-torque terms.  ``axial`` (easy axis and polarizer along ±z, no angular factor)
+    drops the products with their zero x and y components: k (m·n) n = k m_z ẑ and
+    m × p = p_z (m_y, -m_x, 0).
     """
     knx, kny, knz, nx, ny, nz, dx, dy, dz, px, py, pz, beta, lam = coef
+    if axial:
+        apz = a * pz
+        return hx0 - dx * mx + apz * my, hy0 - dy * my - apz * mx, hz0 + (knz * nz - dz) * mz
     proj = mx * knx + my * kny + mz * knz  # k (m·n)
     if angular:
         a = a / (1.0 + lam * (mx * px + my * py + mz * pz))
@@ -187,12 +192,11 @@ BRIDGE_CUTOFF = 23.0
 
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
-def _heun_loop(
-    params, state, noise_rows, drive, dt, noise, angular, constant, scratch, watch, lanes
-):
-    """The lane loops of :func:`_heun_lanes`; ``angular`` and ``constant`` are constants
-    at each call site.  With ``constant`` the drive is the same for every lane and both
+def _heun_loop(params, state, noise_rows, drive, dt, noise, variant, scratch, watch, lanes):
+    """The lane loops of :func:`_heun_lanes`; ``variant`` = (angular, constant, axial)
+    (:func:`_field`) is a tuple of constants at each call site.  With ``constant`` the drive is the same for every lane and both
     ends of the step (column 0 of ``drive``), read once instead of per lane."""
+    angular, constant, axial = variant
     alpha = params[P_ALPHA]
     k = params[P_ANISOTROPY]
     coef = (
@@ -241,7 +245,7 @@ def _heun_loop(
         hx, hy, hz = _field(
             mx, my, mz, coef,
             cx if constant else h0x[lane], cy if constant else h0y[lane],
-            cz if constant else h0z[lane], ca if constant else a0[lane], angular,
+            cz if constant else h0z[lane], ca if constant else a0[lane], angular, axial,
         )  # fmt: skip
         g1x, g1y, g1z = _precession_and_damping(
             mx, my, mz, hx + noise * xi_x[lane], hy + noise * xi_y[lane],
@@ -264,7 +268,7 @@ def _heun_loop(
         hx, hy, hz = _field(
             qx, qy, qz, coef,
             cx if constant else h1x[lane], cy if constant else h1y[lane],
-            cz if constant else h1z[lane], ca if constant else a1[lane], angular,
+            cz if constant else h1z[lane], ca if constant else a1[lane], angular, axial,
         )  # fmt: skip
         g2x, g2y, g2z = _precession_and_damping(
             qx, qy, qz, hx + noise * xi_x[lane], hy + noise * xi_y[lane],
@@ -302,7 +306,9 @@ def _heun_lanes(params, state, noise_rows, drive, dt, noise, constant, scratch, 
     ``constant`` says that it does not depend on time (all columns equal).
     The loop over lanes has no branches and no division or square root (the two
     normalisations use :func:`~fastspin.kernels.elementary.renormalization`), so it
-    vectorises at full rate; λ = 0 runs a loop without the angular factor.
+    vectorises at full rate; λ = 0 runs a loop without the angular factor, and a
+    constant drive with easy axis and polarizer along ±z one without their zero
+    components.
 
     The corrector loop also watches every lane for :func:`run_chunk`, so that the state
     is not read again: with ``watch`` = (w, L, screen, clock), w = s·a the signed switch
@@ -312,21 +318,37 @@ def _heun_lanes(params, state, noise_rows, drive, dt, noise, constant, scratch, 
     have their next event at ``clock``.
     """
     prefer_wide_vectors()
-    if params[P_LAMBDA] == 0.0:
-        if constant:
-            return _heun_loop(
-                params, state, noise_rows, drive, dt, noise, False, True, scratch, watch, lanes
-            )
+    # one call per variant, each with its flags as constants, so that LLVM drops the
+    # branches they decide from the lane loops
+    angular = params[P_LAMBDA] != 0.0
+    if angular and constant:
         return _heun_loop(
-            params, state, noise_rows, drive, dt, noise, False, False, scratch, watch, lanes
+            params, state, noise_rows, drive, dt, noise, (True, True, False), scratch, watch, lanes
         )
-    if constant:
+    if angular:
         return _heun_loop(
-            params, state, noise_rows, drive, dt, noise, True, True, scratch, watch, lanes
+            params, state, noise_rows, drive, dt, noise, (True, False, False), scratch, watch, lanes
+        )
+    if not constant:
+        return _heun_loop(
+            params, state, noise_rows, drive, dt, noise, (False, False, False), scratch, watch, lanes
+        )
+    if _is_axial(params):
+        return _heun_loop(
+            params, state, noise_rows, drive, dt, noise, (False, True, True), scratch, watch, lanes
         )
     return _heun_loop(
-        params, state, noise_rows, drive, dt, noise, True, False, scratch, watch, lanes
+        params, state, noise_rows, drive, dt, noise, (False, True, False), scratch, watch, lanes
     )
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _is_axial(params):
+    """Easy axis and polarizer along ±z (the perpendicular junction)."""
+    return (
+        params[P_EASY_AXIS] == 0.0 and params[P_EASY_AXIS + 1] == 0.0
+        and params[P_POLARIZER] == 0.0 and params[P_POLARIZER + 1] == 0.0
+    )  # fmt: skip
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
