@@ -498,9 +498,7 @@ def _check_run_options(run: Mapping[str, Any]) -> None:
             f"run.scheduler = {scheduler!r}; allowed: 'local', 'serial' or an address "
             "such as 'tcp://host:8786'"
         )
-    workers = run.get("workers")
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
-        raise ParameterError(f"run.workers = {workers!r}; allowed: an integer >= 1")
+    check_workers(run.get("workers"), "run.workers")
     retries = run.get("retries", 0)
     if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
         raise ParameterError(f"run.retries = {retries!r}; allowed: an integer >= 0")
@@ -518,3 +516,8 @@ def _check_run_options(run: Mapping[str, Any]) -> None:
                 "(a name or a table with kind = ...)"
             )
 
+
+def check_workers(workers: Any, name: str = "workers") -> None:
+    """Refuse a number of workers that is not an integer >= 1 (None: the default)."""
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise ParameterError(f"{name} = {workers!r}; allowed: an integer >= 1")

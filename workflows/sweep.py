@@ -31,7 +31,7 @@ from fastspin._numba_cache import set_cache_dir
 from fastspin.model import ParameterError
 from fastspin.workflows.calibrate import calibrate
 from fastspin.workflows.lock import LockError, new_lock_info, release
-from fastspin.workflows.spec import SweepSpec, load_spec
+from fastspin.workflows.spec import SweepSpec, check_workers, load_spec
 from fastspin.workflows.store import (
     StoreError,
     _short,
@@ -232,6 +232,7 @@ def sweep(
     looks alive.  ``repair`` first recomputes the done blocks that
     :func:`fastspin.workflows.verify.verify_store` finds damaged.
     """
+    check_workers(workers)
     spec = load_spec(spec)
     run_options = spec.run
     if in_process and (client is not None or cluster is not None or cluster_config is not None):
@@ -454,6 +455,7 @@ def plan_text(spec: SweepSpec, workers: int | None = None) -> str:
     """
     from fastspin.workflows.runner import available_cores
 
+    check_workers(workers)
     workers = workers or spec.run.get("workers") or available_cores()
     lines = [f"model     {spec.model.name}"]
     if spec.model.reference is not None:

@@ -117,6 +117,17 @@ def test_bad_spec_one_message_nonzero_exit_no_store(tmp_path, edit, fragment):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.toml"]
 
 
+@pytest.mark.parametrize("workers", ["0", "-3"])
+def test_bad_worker_count_one_message_nonzero_exit_no_store(tmp_path, workers):
+    spec = write_spec(tmp_path)
+    for args in (("run", spec, "--out", tmp_path / "out.zarr", "--workers", workers),
+                 ("plan", spec, "--workers", workers)):  # fmt: skip
+        result = invoke(*args)
+        assert result.exit_code == 2
+        assert result.stderr == f"fastspin: error: workers = {workers}; allowed: an integer >= 1\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.toml"]
+
+
 def test_unwritable_output_path(tmp_path):
     spec = write_spec(tmp_path)
     blocker = tmp_path / "file"
