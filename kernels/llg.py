@@ -194,8 +194,9 @@ BRIDGE_CUTOFF = 23.0
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
 def _heun_loop(params, state, noise_rows, drive, dt, noise, variant, scratch, watch, lanes):
     """The lane loops of :func:`_heun_lanes`; ``variant`` = (angular, constant, axial)
-    (:func:`_field`) is a tuple of constants at each call site.  With ``constant`` the drive is the same for every lane and both
-    ends of the step (column 0 of ``drive``), read once instead of per lane."""
+    (:func:`_field`) is a tuple of constants at each call site.  With ``constant`` the
+    drive is the same for every lane and both ends of the step (column 0 of ``drive``),
+    read once instead of per lane."""
     angular, constant, axial = variant
     alpha = params[P_ALPHA]
     k = params[P_ANISOTROPY]
@@ -297,13 +298,17 @@ def _heun_loop(params, state, noise_rows, drive, dt, noise, variant, scratch, wa
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
-def _heun_lanes(params, state, noise_rows, drive, dt, noise, constant, scratch, watch, lanes):
+def _heun_lanes(
+    params, state, noise_rows, drive, dt, noise, constant, axial, scratch, watch, lanes
+):
     """One stochastic Heun step for every lane (column) of ``state`` (3, L).
 
     ``noise_rows`` (3, L) are the standard normals of this step; the thermal field is
     noise·ξ, held fixed over the predictor and the corrector.  ``drive`` holds the
     time-dependent field and spin-torque amplitude of each lane (:func:`_drives`);
-    ``constant`` says that it does not depend on time (all columns equal).
+    ``constant`` says that it does not depend on time (all columns equal), ``axial``
+    that besides the easy axis and polarizer lie along ±z with λ = 0 (:func:`_is_axial`;
+    both decided once per chunk by the caller).
     The loop over lanes has no branches and no division or square root (the two
     normalisations use :func:`~fastspin.kernels.elementary.renormalization`), so it
     vectorises at full rate; λ = 0 runs a loop without the angular factor, and a
@@ -320,6 +325,10 @@ def _heun_lanes(params, state, noise_rows, drive, dt, noise, constant, scratch, 
     prefer_wide_vectors()
     # one call per variant, each with its flags as constants, so that LLVM drops the
     # branches they decide from the lane loops
+    if axial:
+        return _heun_loop(
+            params, state, noise_rows, drive, dt, noise, (False, True, True), scratch, watch, lanes
+        )
     angular = params[P_LAMBDA] != 0.0
     if angular and constant:
         return _heun_loop(
@@ -333,10 +342,6 @@ def _heun_lanes(params, state, noise_rows, drive, dt, noise, constant, scratch, 
         return _heun_loop(
             params, state, noise_rows, drive, dt, noise, (False, False, False), scratch, watch, lanes
         )
-    if _is_axial(params):
-        return _heun_loop(
-            params, state, noise_rows, drive, dt, noise, (False, True, True), scratch, watch, lanes
-        )
     return _heun_loop(
         params, state, noise_rows, drive, dt, noise, (False, True, False), scratch, watch, lanes
     )
@@ -344,10 +349,12 @@ def _heun_lanes(params, state, noise_rows, drive, dt, noise, constant, scratch, 
 
 @njit(cache=True, nogil=True, inline="always")
 def _is_axial(params):
-    """Easy axis and polarizer along ±z (the perpendicular junction)."""
+    """Easy axis and polarizer along ±z (the perpendicular junction) and no angular
+    factor (λ = 0): the geometry of the axial variant of :func:`_field`."""
     return (
         params[P_EASY_AXIS] == 0.0 and params[P_EASY_AXIS + 1] == 0.0
         and params[P_POLARIZER] == 0.0 and params[P_POLARIZER + 1] == 0.0
+        and params[P_LAMBDA] == 0.0
     )  # fmt: skip
 
 
@@ -491,6 +498,11 @@ def run_chunk(
     time_dependent = (
         params[P_FIELD_WAVE] != WAVE_CONSTANT or params[P_STT_WAVE] != WAVE_CONSTANT
     )
+    axial = not time_dependent and _is_axial(params)
+    watch_x = sign * ax  # the switch axis signed so that c = watch·m starts >= 0
+    watch_y = sign * ay
+    watch_z = sign * az
+    start_gap = sign * (m0[0] * ax + m0[1] * ay + m0[2] * az) - switch_level
     state = np.empty((3, n_lanes))
     normals = np.empty((12, n_lanes), dtype=np.float32)
     words = np.empty((2, 6, n_lanes), dtype=np.uint32)
@@ -527,9 +539,7 @@ def run_chunk(
                     n_busy += 1
                     lane_start[lane] = iteration
                     lane_unswitched[lane] = 1
-                    lane_gap[iteration & 1, lane] = (
-                        sign * (m0[0] * ax + m0[1] * ay + m0[2] * az) - switch_level
-                    )
+                    lane_gap[iteration & 1, lane] = start_gap
                     lane_next_sample[lane] = first_sample
                     lane_next_trace[lane] = first_trace
                     lane_next_event[lane] = iteration + _next_event(
@@ -576,8 +586,8 @@ def run_chunk(
         iteration += 1
         events = _heun_lanes(
             params, state, normals[3 * phase : 3 * phase + 3], drive, dt, noise,
-            not time_dependent, scratch,
-            (sign * ax, sign * ay, sign * az, switch_level, bridge_screen, iteration),
+            not time_dependent, axial, scratch,
+            (watch_x, watch_y, watch_z, switch_level, bridge_screen, iteration),
             (before, after, lane_unswitched, lane_next_event),
         )  # fmt: skip
         if events == 0:
