@@ -13,6 +13,13 @@ held from another host, or by a live process, is only taken with ``break_lock``.
 Workers are handed the run id with each block and call :func:`check_run_id` before
 writing anything, so a worker of a driver whose store was replaced, or whose lock
 was broken by another driver, writes nothing into the other run's store.
+
+A check and the write after it are two steps, and another driver's ``--overwrite
+--break-lock`` can rename a new store into place between them.  So a run writes
+through a :class:`HeldStore`: the directory it locked, held open by a file
+descriptor and named ``/proc/self/fd/N`` (Linux), a name that follows the
+directory, not the path.  A write that loses that race lands in the replaced
+directory, which the other driver deletes, never in the new store.
 """
 
 from __future__ import annotations
@@ -164,11 +171,12 @@ def release(store: str | Path, info: LockInfo) -> None:
         lock_path(store).unlink(missing_ok=True)
 
 
-def check_run_id(store: str | Path, run_id: str) -> None:
+def check_run_id(store: str | Path, run_id: str, *, name: str | Path | None = None) -> None:
     """Raise :class:`LockError` unless ``store`` is still locked by run ``run_id``.
 
     Called by a worker before it writes a block: a store that was replaced, or
-    whose lock was broken by another driver, gets nothing from this run.
+    whose lock was broken by another driver, gets nothing from this run.  ``name``:
+    the path the message gives (default ``store``).
     """
     try:
         holder = read_lock(store)
@@ -177,6 +185,44 @@ def check_run_id(store: str | Path, run_id: str) -> None:
     if holder is None or holder.run_id != run_id:
         now = "unlocked" if holder is None else f"held by {holder.describe()}"
         raise LockError(
-            f"store {str(store)!r} is no longer held by run {run_id[:12]} (it is {now}); "
+            f"store {str(name or store)!r} is no longer held by run {run_id[:12]} (it is {now}); "
             "this block was not written"
         )
+
+
+class HeldStore:
+    """The store directory that run ``run_id`` has locked, held open while the run writes.
+
+    :attr:`root` names that directory whatever later happens to ``path``: on Linux
+    ``/proc/self/fd/N`` of a descriptor opened here (elsewhere ``path`` itself, and the
+    race described in the module docstring stays open).  :class:`LockError` if the
+    directory at ``path`` is not locked by ``run_id`` when it is opened.
+    """
+
+    def __init__(self, path: str | Path, run_id: str):
+        self.path = str(path)
+        self.run_id = run_id
+        self._fd: int | None = os.open(self.path, os.O_RDONLY | os.O_DIRECTORY)
+        pinned = f"/proc/self/fd/{self._fd}"
+        self.root = pinned if os.path.isdir(pinned) else self.path
+        try:
+            self.check()
+        except BaseException:
+            self.close()
+            raise
+
+    def check(self) -> None:
+        """Raise :class:`LockError` unless the held directory is still locked by this run."""
+        check_run_id(self.root, self.run_id, name=self.path)
+
+    def close(self) -> None:
+        """Let go of the directory (idempotent)."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> HeldStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

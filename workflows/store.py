@@ -34,6 +34,7 @@ with the number of blocks.  Only local filesystem paths are supported.
 from __future__ import annotations
 
 import asyncio
+import collections
 import datetime as _dt
 import functools
 import json
@@ -44,6 +45,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import threading
 import uuid
 import warnings
 from collections.abc import Mapping
@@ -60,10 +62,10 @@ from zarr.core.sync import sync as zarr_sync
 from fastspin.version import __version__
 from fastspin.workflows.lock import (
     LOCK_NAME,
+    HeldStore,
     LockError,
     LockInfo,
     acquire,
-    check_run_id,
     holder_is_gone,
     read_lock,
     release,
@@ -553,23 +555,53 @@ def _short(err: BaseException) -> str:
     return text if len(text) < 200 else text[:197] + "..."
 
 
-@functools.lru_cache(maxsize=8)
-def _open_for_writing(path: str, fingerprint: str) -> dict[str, zarr.Array]:
-    """The store's arrays by name (status arrays as ``status/<name>``), opened once.
+class _HeldArrays:
+    """Per process: the held store directory and its arrays, for each (path, spec, run).
 
-    Cached per process and keyed on the fingerprint, so a changed spec reopens: opening
-    an array reads its metadata from disk, ~1 ms each, which adds up over many blocks.
-    The run id check in :func:`write_block` (not this cache) decides whether writing
-    into ``path`` is still allowed.
+    Opening an array reads its metadata from disk, ~1 ms each, which adds up over
+    many blocks, so they are opened once per run.  The arrays live in the directory
+    the run locked (:class:`~fastspin.workflows.lock.HeldStore`), so a store swapped
+    in under the same path by another driver is never written through them.
     """
-    root = zarr.open_group(path, mode="r+", zarr_format=3, use_consolidated=False)
-    if root.attrs.get("fastspin_spec_sha256") != fingerprint:
-        raise StoreError(f"store {path!r} no longer holds spec {fingerprint[:12]}")
-    arrays = {name: array for name, array in root.arrays()}
-    arrays.update({f"{STATUS_GROUP}/{name}": array for name, array in root[STATUS_GROUP].arrays()})
-    # write_empty_chunks is a runtime setting, not stored in the metadata: every chunk of a
-    # written block must exist (an all-NaN block too), or a missing one could not mean damage
-    return {name: array.with_config(_ALWAYS_STORE) for name, array in arrays.items()}
+
+    size = 8
+
+    def __init__(self) -> None:
+        self._entries: collections.OrderedDict[tuple[str, str, str], tuple[HeldStore, dict[str, zarr.Array]]] = (
+            collections.OrderedDict()
+        )
+        self._mutex = threading.Lock()
+
+    def get(self, path: str, fingerprint: str, run_id: str) -> tuple[HeldStore, dict[str, zarr.Array]]:
+        key = (path, fingerprint, run_id)
+        with self._mutex:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+            held = HeldStore(path, run_id)
+            try:
+                arrays = self._open(held, fingerprint)
+            except BaseException:
+                held.close()
+                raise
+            self._entries[key] = (held, arrays)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)[1][0].close()
+            return held, arrays
+
+    @staticmethod
+    def _open(held: HeldStore, fingerprint: str) -> dict[str, zarr.Array]:
+        root = zarr.open_group(held.root, mode="r+", zarr_format=3, use_consolidated=False)
+        if root.attrs.get("fastspin_spec_sha256") != fingerprint:
+            raise StoreError(f"store {held.path!r} no longer holds spec {fingerprint[:12]}")
+        arrays = {name: array for name, array in root.arrays()}
+        arrays.update({f"{STATUS_GROUP}/{name}": array for name, array in root[STATUS_GROUP].arrays()})
+        # write_empty_chunks is a runtime setting, not stored in the metadata: every chunk of a
+        # written block must exist (an all-NaN block too), or a missing one could not mean damage
+        return {name: array.with_config(_ALWAYS_STORE) for name, array in arrays.items()}
+
+
+_held_arrays = _HeldArrays()
 
 
 def write_block(
@@ -579,7 +611,8 @@ def write_block(
     """Write one block's outputs, then its bookkeeping, then (last) its done flag.
 
     Nothing is written unless the store is still locked by run ``run_id`` (checked
-    before the data and again before the done flag).
+    before the data and again before the done flag), and everything goes into the
+    directory that run locked, even if another store has since been renamed to ``path``.
     """
     data = []
     for name in outputs:
@@ -589,20 +622,24 @@ def write_block(
                 f"model output {name!r} has shape {values.shape}, expected {block.shape}"
             )
         data.append((name, block.slices, values))
-    check_run_id(path, run_id)
-    arrays = _open_for_writing(path, fingerprint)
+    held, arrays = _held_arrays.get(path, fingerprint, run_id)
+    held.check()
     where = block.position
     # each write is awaited on zarr's event loop; issuing the chunks of one stage together
     # costs one round trip instead of one per array.  Stages stay ordered:
     # data, then bookkeeping, then the done flag, so a killed task never leaves a block
     # flagged done without its data.
-    _write_together([(arrays[name], sl, values) for name, sl, values in data])
-    _write_together([
-        (arrays[f"{STATUS_GROUP}/seconds"], where, seconds),
-        (arrays[f"{STATUS_GROUP}/run"], where, run),
-        (arrays[f"{STATUS_GROUP}/seed"], where, seed),
-    ])
-    check_run_id(path, run_id)
+    try:
+        _write_together([(arrays[name], sl, values) for name, sl, values in data])
+        _write_together([
+            (arrays[f"{STATUS_GROUP}/seconds"], where, seconds),
+            (arrays[f"{STATUS_GROUP}/run"], where, run),
+            (arrays[f"{STATUS_GROUP}/seed"], where, seed),
+        ])
+    except Exception:
+        held.check()  # a directory deleted by the driver that took the store: say that
+        raise
+    held.check()
     _write_together([(arrays[f"{STATUS_GROUP}/done"], where, 1)])
 
 

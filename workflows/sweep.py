@@ -20,7 +20,7 @@ import platform
 import shlex
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -30,7 +30,7 @@ import numpy as np
 from fastspin._numba_cache import set_cache_dir
 from fastspin.model import ParameterError
 from fastspin.workflows.calibrate import calibrate
-from fastspin.workflows.lock import LockError, new_lock_info, release
+from fastspin.workflows.lock import HeldStore, LockError, new_lock_info, release
 from fastspin.workflows.spec import SweepSpec, check_workers, load_spec
 from fastspin.workflows.store import (
     StoreError,
@@ -301,10 +301,16 @@ def sweep(
             spec, target, lock=lock, overwrite=overwrite, break_lock=break_lock,
             command_line=command_line,
         )
-        stack.callback(release, path, lock)
+        try:
+            held = HeldStore(path, lock.run_id)
+        except BaseException:
+            release(path, lock)
+            raise
+        stack.callback(held.close)
+        stack.callback(release, held.root, lock)  # before the close (last in, first out)
         try:
             return _sweep_locked(
-                spec, path, resumed, lock, repair, runner_name, client, progress,
+                spec, path, held, resumed, lock, repair, runner_name, client, progress,
                 progress_stream, command_line, numba_cache_dir,
             )
         except OSError as err:
@@ -313,17 +319,26 @@ def sweep(
 
 
 def _sweep_locked(
-    spec: SweepSpec, path: Path, resumed: bool, lock: Any, repair: bool, runner_name: str,
-    client: Any, progress: bool | None, progress_stream: TextIO | None, command_line: str,
-    numba_cache_dir: str | None,
+    spec: SweepSpec, path: Path, held: HeldStore, resumed: bool, lock: Any, repair: bool,
+    runner_name: str, client: Any, progress: bool | None, progress_stream: TextIO | None,
+    command_line: str, numba_cache_dir: str | None,
 ) -> SweepResult:
-    """The part of :func:`sweep` that runs while this driver holds the store's lock."""
+    """The part of :func:`sweep` that runs while this driver holds the store's lock.
+
+    The driver's own writes (run records, metadata, a repair) go into ``held``, the
+    directory it locked, each after checking that the lock is still this run's.
+    """
+
+    def into_store(write: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        held.check()
+        return write(held.root, *args, **kwargs)
+
     repaired: list[int] = []
     if repair and resumed:
         report = verify_store(path)
         if report.bad_axes:
-            rewrite_axes(path, spec.axes)
-        clear_blocks(path, report.bad)
+            into_store(rewrite_axes, spec.axes)
+        into_store(clear_blocks, report.bad)
         repaired = [b.index for b in report.bad]
     done = done_flags(path)
     lost = done_blocks_without_chunks(path, done) if resumed else []
@@ -339,8 +354,8 @@ def _sweep_locked(
     )
     bar = Progress(len(todo), progress_stream, bool(progress))
     start = time.monotonic()
-    result.run_index = append_run_record(
-        path,
+    result.run_index = into_store(
+        append_run_record,
         {
             "started": utc_now(),
             "command_line": command_line,
@@ -366,22 +381,23 @@ def _sweep_locked(
         elif todo:
             _run_on_client(client, spec, path, todo, result, bar, numba_cache_dir, lock.run_id)
     except Exception as err:
-        with contextlib.suppress(Exception):  # a full disk must not hide the real error
-            update_run_record(
-                path, result.run_index, failed=utc_now(), blocks_computed=len(result.computed),
-                error=f"{type(err).__name__}: {err}"[:500],
+        # a full disk must not hide the real error; a lost lock means the store is not ours
+        with contextlib.suppress(Exception):
+            into_store(
+                update_run_record, result.run_index, failed=utc_now(),
+                blocks_computed=len(result.computed), error=f"{type(err).__name__}: {err}"[:500],
             )
-            consolidate(path)
+            into_store(consolidate)
         raise
     finally:
         bar.close()
     result.wall_seconds = time.monotonic() - start
-    update_run_record(
-        path, result.run_index, finished=utc_now(), blocks_computed=len(result.computed),
-        wall_seconds=round(result.wall_seconds, 3),
+    into_store(
+        update_run_record, result.run_index, finished=utc_now(),
+        blocks_computed=len(result.computed), wall_seconds=round(result.wall_seconds, 3),
     )
     # last: rewriting the root's attributes above drops its consolidated metadata
-    consolidate(path)
+    into_store(consolidate)
     return result
 
 

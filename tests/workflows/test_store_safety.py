@@ -20,9 +20,24 @@ from test_sweep_cluster import BIN, assert_same_contents, child_env, serial_refe
 
 import fastspin
 from fastspin.cli import main
-from fastspin.workflows.lock import LOCK_NAME, LockError, LockInfo, process_start_ticks
+from fastspin.workflows.lock import (
+    LOCK_NAME,
+    HeldStore,
+    LockError,
+    LockInfo,
+    new_lock_info,
+    process_start_ticks,
+)
 from fastspin.workflows.spec import load_spec
-from fastspin.workflows.store import StoreError, done_flags
+from fastspin.workflows.store import (
+    StoreError,
+    _held_arrays,
+    _write_together,
+    append_run_record,
+    consolidate,
+    done_flags,
+    prepare_store,
+)
 
 SPEC = """\
 model = "toy_fermi"
@@ -194,6 +209,43 @@ def test_displaced_driver_writes_nothing_into_the_new_store(tmp_path, scheduler)
         stop(first)
     assert_same_contents(store, serial_reference(load_spec(spec_b)))
     assert fastspin.open(store).attrs["fastspin_spec_sha256"] == load_spec(spec_b).fingerprint
+
+
+def test_writes_racing_an_overwrite_land_in_the_replaced_directory(tmp_path):
+    """The race behind the mixed-spec scenario, made deterministic: run A checks its lock,
+    then B swaps a new store in with --overwrite --break-lock, then A writes (a block's
+    chunks, a run record, the consolidated metadata).  A writes into the directory it
+    locked, which B has deleted, so B's store stays byte for byte what B made.  The same
+    writes through the path (the control) do change B's store: the test can fail."""
+    spec_a = load_spec(write_spec(tmp_path, "a.toml", num=30))
+    spec_b = load_spec(write_spec(tmp_path, "b.toml", num=30, delay=0.001))
+    store = tmp_path / "s.zarr"
+    lock_a = new_lock_info("a", "now")
+    prepare_store(spec_a, store, lock=lock_a)
+    held, arrays = _held_arrays.get(str(store), spec_a.fingerprint, lock_a.run_id)
+    held.check()  # A's check passes: the store is A's ...
+    lock_b = new_lock_info("b", "later")
+    prepare_store(spec_b, store, lock=lock_b, overwrite=True, break_lock=True)  # ... then B swaps
+    made_by_b = tree(store)
+    block = spec_a.block_at(0)
+    for write in (
+        lambda: _write_together([(arrays["occupation"], block.slices, np.full(block.shape, 7.0))]),
+        lambda: append_run_record(held.root, {"command_line": "a"}),
+        lambda: consolidate(held.root),
+    ):
+        try:
+            write()
+        except (OSError, ValueError):
+            pass  # the replaced directory is gone: failing is fine, changing B's store is not
+        assert tree(store) == made_by_b
+    with pytest.raises(LockError, match="is no longer held by run"):
+        held.check()
+    assert fastspin.open(store).attrs["fastspin_spec_sha256"] == spec_b.fingerprint
+
+    with HeldStore(store, lock_b.run_id):
+        pass  # B's own run holds its store
+    append_run_record(store, {"command_line": "a"})  # the control: a write through the name
+    assert tree(store) != made_by_b
 
 
 def dead_pid() -> int:
