@@ -180,7 +180,7 @@ def check_run_id(store: str | Path, run_id: str, *, name: str | Path | None = No
     """
     try:
         holder = read_lock(store)
-    except LockError:
+    except (LockError, OSError):  # OSError: e.g. a stale NFS handle of a deleted store
         holder = None
     if holder is None or holder.run_id != run_id:
         now = "unlocked" if holder is None else f"held by {holder.describe()}"
@@ -202,9 +202,13 @@ class HeldStore:
     def __init__(self, path: str | Path, run_id: str):
         self.path = str(path)
         self.run_id = run_id
-        self._fd: int | None = os.open(self.path, os.O_RDONLY | os.O_DIRECTORY)
+        self._fd: int | None = None
+        try:
+            self._fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        except OSError:
+            pass  # a store that is gone (check says so below) or no descriptors of directories
         pinned = f"/proc/self/fd/{self._fd}"
-        self.root = pinned if os.path.isdir(pinned) else self.path
+        self.root = pinned if self._fd is not None and os.path.isdir(pinned) else self.path
         try:
             self.check()
         except BaseException:

@@ -248,6 +248,13 @@ def test_writes_racing_an_overwrite_land_in_the_replaced_directory(tmp_path):
     assert tree(store) != made_by_b
 
 
+def test_a_run_whose_store_is_gone_is_told_so(tmp_path):
+    """A worker that opens the store after another driver deleted it gets the lock's
+    one-line message, not a file-system error."""
+    with pytest.raises(LockError, match="is no longer held by run 0123456789ab .it is unlocked"):
+        HeldStore(tmp_path / "gone.zarr", "0123456789ab" * 2)
+
+
 def dead_pid() -> int:
     process = subprocess.Popen(["true"])
     process.wait()
