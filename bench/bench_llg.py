@@ -139,6 +139,19 @@ def run_cmtj(pool, n_traj: int, n_steps: int) -> tuple[float, float]:
     return steps / (time.perf_counter() - start), steps / sum(cpu)
 
 
+def layer_at(current: float = CURRENT):
+    """The free layer of both codes in fastspin's reduced units, driven by ``current``
+    (A/m^2), and the time step ``TIME_STEP`` in those units: (Macrospin, dt)."""
+    from fastspin.physics.macrospin import Macrospin
+
+    spin, units = Macrospin.from_SI(
+        Ms=MS_TESLA / 1.25663706212e-6, volume=SURFACE * THICKNESS, K=K_ANIS, T=TEMPERATURE,
+        alpha=ALPHA, thickness=THICKNESS, current_density=current, efficiency=POLARISATION,
+        field_T=(0.0, 0.0, FIELD_T), demag_factors=(0.0, 0.0, 1.0), field_like=BETA,
+    )  # fmt: skip
+    return spin, TIME_STEP / units.time_s
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trajectories", type=int, default=4096)
@@ -162,18 +175,9 @@ def main(argv: list[str] | None = None) -> None:
     from fastspin.physics.macrospin import Macrospin, run_ensemble
 
     def spin_at(current: float) -> Macrospin:
-        return Macrospin.from_SI(
-            Ms=MS_TESLA / 1.25663706212e-6, volume=SURFACE * THICKNESS, K=K_ANIS, T=TEMPERATURE,
-            alpha=ALPHA, thickness=THICKNESS, current_density=current, efficiency=POLARISATION,
-            field_T=(0.0, 0.0, FIELD_T), demag_factors=(0.0, 0.0, 1.0), field_like=BETA,
-        )[0]  # fmt: skip
+        return layer_at(current)[0]
 
-    spin, units = Macrospin.from_SI(
-        Ms=MS_TESLA / 1.25663706212e-6, volume=SURFACE * THICKNESS, K=K_ANIS, T=TEMPERATURE,
-        alpha=ALPHA, thickness=THICKNESS, current_density=CURRENT, efficiency=POLARISATION,
-        field_T=(0.0, 0.0, FIELD_T), demag_factors=(0.0, 0.0, 1.0), field_like=BETA,
-    )  # fmt: skip
-    dt = TIME_STEP / units.time_s
+    spin, dt = layer_at()
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} (1 min)")
     print(f"problem: sigma = {spin.barrier:.1f}, stt field a = {spin.stt:.3g} H_K, "
           f"dt = {TIME_STEP:g} s = {dt:.3g} reduced, numba threads = {numba.get_num_threads()}")  # fmt: skip
