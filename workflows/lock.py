@@ -111,8 +111,25 @@ def holder_is_gone(info: LockInfo | None) -> bool:
         return False
     if info.pid == os.getpid() and info.pid_start == (process_start_ticks(os.getpid()) or -1):
         return False  # this very process holds it (a nested or repeated call)
+    if not _HAVE_PROC:
+        return not _process_exists(info.pid)  # no start times here: a live PID counts as the holder
     start = process_start_ticks(info.pid)
     return start is None or (info.pid_start >= 0 and start != info.pid_start)
+
+
+#: whether process start times can be read (Linux); elsewhere only whether a PID exists
+_HAVE_PROC = Path("/proc/self/stat").exists()
+
+
+def _process_exists(pid: int) -> bool:
+    """Whether a process with this PID exists (signal 0 checks without sending)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by another user
+    return True
 
 
 def write_lock_file(directory: Path, info: LockInfo) -> None:
@@ -166,17 +183,23 @@ def acquire(store: Path, info: LockInfo, *, break_lock: bool = False) -> None:
 
 def release(store: str | Path, info: LockInfo) -> None:
     """Remove the lock if (and only if) it is still ``info``'s."""
-    holder = read_lock(store) if Path(store).is_dir() else None
-    if holder is not None and holder.run_id == info.run_id:
-        lock_path(store).unlink(missing_ok=True)
+    try:
+        holder = read_lock(store) if Path(store).is_dir() else None
+        if holder is not None and holder.run_id == info.run_id:
+            lock_path(store).unlink(missing_ok=True)
+    except (LockError, OSError):
+        pass  # a store that is gone or unreadable (e.g. a stale NFS handle) holds no lock of ours
 
 
-def check_run_id(store: str | Path, run_id: str, *, name: str | Path | None = None) -> None:
+def check_run_id(
+    store: str | Path, run_id: str, *, name: str | Path | None = None,
+    consequence: str = "this block was not written",
+) -> None:
     """Raise :class:`LockError` unless ``store`` is still locked by run ``run_id``.
 
     Called by a worker before it writes a block: a store that was replaced, or
     whose lock was broken by another driver, gets nothing from this run.  ``name``:
-    the path the message gives (default ``store``).
+    the path the message gives (default ``store``); ``consequence`` ends the message.
     """
     try:
         holder = read_lock(store)
@@ -186,7 +209,7 @@ def check_run_id(store: str | Path, run_id: str, *, name: str | Path | None = No
         now = "unlocked" if holder is None else f"held by {holder.describe()}"
         raise LockError(
             f"store {str(name or store)!r} is no longer held by run {run_id[:12]} (it is {now}); "
-            "this block was not written"
+            f"{consequence}"
         )
 
 
@@ -194,19 +217,23 @@ class HeldStore:
     """The store directory that run ``run_id`` has locked, held open while the run writes.
 
     :attr:`root` names that directory whatever later happens to ``path``: on Linux
-    ``/proc/self/fd/N`` of a descriptor opened here (elsewhere ``path`` itself, and the
-    race described in the module docstring stays open).  :class:`LockError` if the
-    directory at ``path`` is not locked by ``run_id`` when it is opened.
+    ``/proc/self/fd/N`` of a descriptor opened here (elsewhere ``path`` itself; the
+    check below then still notices a replaced store, but a write racing the
+    replacement can reach the new one).  :class:`LockError` if the directory at
+    ``path`` is not locked by ``run_id`` when it is opened.  Close it only when no
+    write uses :attr:`root` any more: the number N is reused by the next descriptor.
     """
 
     def __init__(self, path: str | Path, run_id: str):
         self.path = str(path)
         self.run_id = run_id
         self._fd: int | None = None
-        try:
-            self._fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-        except OSError:
-            pass  # a store that is gone (check says so below) or no descriptors of directories
+        directory_flag = getattr(os, "O_DIRECTORY", None)
+        if directory_flag is not None:
+            try:
+                self._fd = os.open(self.path, os.O_RDONLY | directory_flag)
+            except FileNotFoundError:
+                pass  # the store is gone: check() below says so
         pinned = f"/proc/self/fd/{self._fd}"
         self.root = pinned if self._fd is not None and os.path.isdir(pinned) else self.path
         try:
@@ -215,9 +242,21 @@ class HeldStore:
             self.close()
             raise
 
-    def check(self) -> None:
-        """Raise :class:`LockError` unless the held directory is still locked by this run."""
-        check_run_id(self.root, self.run_id, name=self.path)
+    def check(self, consequence: str = "this block was not written") -> None:
+        """Raise :class:`LockError` unless the held directory is still at ``path`` and
+        still locked by this run; ``consequence`` ends the message."""
+        if self._fd is not None:
+            try:
+                held, now = os.fstat(self._fd), os.stat(self.path)
+                same = (held.st_dev, held.st_ino) == (now.st_dev, now.st_ino)
+            except OSError:
+                same = False
+            if not same:
+                raise LockError(
+                    f"store {self.path!r} is no longer held by run {self.run_id[:12]} (another "
+                    f"store replaced it, or it was removed); {consequence}"
+                )
+        check_run_id(self.root, self.run_id, name=self.path, consequence=consequence)
 
     def close(self) -> None:
         """Let go of the directory (idempotent)."""

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import datetime as _dt
 import functools
 import json
@@ -46,9 +47,10 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 import uuid
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -400,7 +402,7 @@ def _build_and_rename(
             except OSError:
                 os.rename(old, path)
                 raise
-            shutil.rmtree(old)
+            _remove_replaced(old)
         else:
             try:
                 os.rename(temporary, path)
@@ -412,6 +414,21 @@ def _build_and_rename(
     finally:
         if temporary.exists():
             shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _remove_replaced(old: Path) -> None:
+    """Delete the store just swapped out, never failing the swap that succeeded.
+
+    A displaced run still writing into it recreates a chunk's directories while they
+    are deleted (its writes go to the directory it locked, see
+    :class:`~fastspin.workflows.lock.HeldStore`), so deleting is retried; what is left
+    stays as a hidden ``.NAME.old-*`` directory beside the new store.
+    """
+    for attempt in range(5):
+        shutil.rmtree(old, ignore_errors=True)
+        if not old.exists():
+            return
+        time.sleep(0.1 * (attempt + 1))
 
 
 # ----------------------------------------------------------------------------------
@@ -561,33 +578,56 @@ class _HeldArrays:
     Opening an array reads its metadata from disk, ~1 ms each, which adds up over
     many blocks, so they are opened once per run.  The arrays live in the directory
     the run locked (:class:`~fastspin.workflows.lock.HeldStore`), so a store swapped
-    in under the same path by another driver is never written through them.
+    in under the same path by another driver is never written through them.  Entries
+    are counted while in use (a worker may run several blocks at once in threads):
+    only an entry nobody uses is closed, since its descriptor number is then reused.
     """
 
     size = 8
 
     def __init__(self) -> None:
-        self._entries: collections.OrderedDict[tuple[str, str, str], tuple[HeldStore, dict[str, zarr.Array]]] = (
+        self._entries: collections.OrderedDict[tuple[str, str, str], _HeldEntry] = (
             collections.OrderedDict()
         )
         self._mutex = threading.Lock()
 
-    def get(self, path: str, fingerprint: str, run_id: str) -> tuple[HeldStore, dict[str, zarr.Array]]:
+    @contextlib.contextmanager
+    def use(self, path: str, fingerprint: str, run_id: str) -> Iterator[tuple[HeldStore, dict[str, zarr.Array]]]:
+        """The held directory and arrays of run ``run_id``, kept open until the block exits."""
         key = (path, fingerprint, run_id)
         with self._mutex:
-            if key in self._entries:
-                self._entries.move_to_end(key)
-                return self._entries[key]
-            held = HeldStore(path, run_id)
-            try:
-                arrays = self._open(held, fingerprint)
-            except BaseException:
-                held.close()
-                raise
-            self._entries[key] = (held, arrays)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)[1][0].close()
-            return held, arrays
+            entry = self._entries.get(key)
+            if entry is None:
+                held = HeldStore(path, run_id)
+                try:
+                    entry = _HeldEntry(held, self._open(held, fingerprint))
+                except BaseException:
+                    held.close()
+                    raise
+                self._entries[key] = entry
+            self._entries.move_to_end(key)
+            entry.users += 1
+            self._close_unused(keep=self.size)
+        try:
+            yield entry.held, entry.arrays
+        finally:
+            with self._mutex:
+                entry.users -= 1
+                self._close_unused(keep=self.size)
+
+    def forget(self, run_id: str) -> None:
+        """Close the entries of run ``run_id`` that nobody uses (the run has ended)."""
+        with self._mutex:
+            for key in [k for k, e in self._entries.items() if k[2] == run_id and e.users == 0]:
+                self._entries.pop(key).held.close()
+
+    def _close_unused(self, keep: int) -> None:
+        """Close the least recently used entries nobody uses until at most ``keep`` remain."""
+        for key in list(self._entries):
+            if len(self._entries) <= keep:
+                break
+            if self._entries[key].users == 0:
+                self._entries.pop(key).held.close()
 
     @staticmethod
     def _open(held: HeldStore, fingerprint: str) -> dict[str, zarr.Array]:
@@ -599,6 +639,13 @@ class _HeldArrays:
         # write_empty_chunks is a runtime setting, not stored in the metadata: every chunk of a
         # written block must exist (an all-NaN block too), or a missing one could not mean damage
         return {name: array.with_config(_ALWAYS_STORE) for name, array in arrays.items()}
+
+
+@dataclass
+class _HeldEntry:
+    held: HeldStore
+    arrays: dict[str, zarr.Array]
+    users: int = 0
 
 
 _held_arrays = _HeldArrays()
@@ -622,25 +669,27 @@ def write_block(
                 f"model output {name!r} has shape {values.shape}, expected {block.shape}"
             )
         data.append((name, block.slices, values))
-    held, arrays = _held_arrays.get(path, fingerprint, run_id)
-    held.check()
-    where = block.position
-    # each write is awaited on zarr's event loop; issuing the chunks of one stage together
-    # costs one round trip instead of one per array.  Stages stay ordered:
-    # data, then bookkeeping, then the done flag, so a killed task never leaves a block
-    # flagged done without its data.
-    try:
-        _write_together([(arrays[name], sl, values) for name, sl, values in data])
-        _write_together([
-            (arrays[f"{STATUS_GROUP}/seconds"], where, seconds),
-            (arrays[f"{STATUS_GROUP}/run"], where, run),
-            (arrays[f"{STATUS_GROUP}/seed"], where, seed),
-        ])
-    except Exception:
-        held.check()  # a directory deleted by the driver that took the store: say that
-        raise
-    held.check()
-    _write_together([(arrays[f"{STATUS_GROUP}/done"], where, 1)])
+    with _held_arrays.use(path, fingerprint, run_id) as (held, arrays):
+        held.check()
+        where = block.position
+        # each write is awaited on zarr's event loop; issuing the chunks of one stage
+        # together costs one round trip instead of one per array.  Stages stay ordered:
+        # data, then bookkeeping, then the done flag, so a killed task never leaves a
+        # block flagged done without its data.
+        try:
+            _write_together([(arrays[name], sl, values) for name, sl, values in data])
+            _write_together([
+                (arrays[f"{STATUS_GROUP}/seconds"], where, seconds),
+                (arrays[f"{STATUS_GROUP}/run"], where, run),
+                (arrays[f"{STATUS_GROUP}/seed"], where, seed),
+            ])
+        except Exception as err:
+            held.check()  # a directory replaced or deleted by the driver that took the store
+            if isinstance(err, OSError) and isinstance(err.filename, str):
+                err.filename = err.filename.replace(held.root, held.path, 1)  # the user's path
+            raise
+        held.check()
+        _write_together([(arrays[f"{STATUS_GROUP}/done"], where, 1)])
 
 
 def _write_together(writes: list[tuple[zarr.Array, Any, Any]]) -> None:
@@ -665,11 +714,16 @@ def append_run_record(path: str | Path, record: Mapping[str, Any]) -> int:
     return len(runs) - 1
 
 
-def update_run_record(path: str | Path, index: int, **fields: Any) -> None:
-    """Add ``fields`` to run record ``index`` (see :func:`append_run_record`)."""
+def update_run_record(path: str | Path, run_id: str, **fields: Any) -> None:
+    """Add ``fields`` to the record of run ``run_id`` (see :func:`append_run_record`),
+    appending one if it is missing (a record lost to a concurrent driver's write)."""
     root = zarr.open_group(str(path), mode="r+", zarr_format=3, use_consolidated=False)
     runs = json.loads(root.attrs.get("fastspin_runs", "[]"))
-    runs[index].update(fields)
+    mine = [record for record in runs if record.get("run_id") == run_id]
+    if mine:
+        mine[-1].update(fields)
+    else:
+        runs.append({"run_id": run_id, **fields})
     root.attrs.update({"fastspin_runs": json.dumps(runs), "updated": utc_now()})
 
 

@@ -34,6 +34,7 @@ from fastspin.workflows.lock import HeldStore, LockError, new_lock_info, release
 from fastspin.workflows.spec import SweepSpec, check_workers, load_spec
 from fastspin.workflows.store import (
     StoreError,
+    _held_arrays,
     _short,
     append_run_record,
     check_target,
@@ -308,6 +309,7 @@ def sweep(
             raise
         stack.callback(held.close)
         stack.callback(release, held.root, lock)  # before the close (last in, first out)
+        stack.callback(_held_arrays.forget, lock.run_id)  # this process's block writes
         try:
             return _sweep_locked(
                 spec, path, held, resumed, lock, repair, runner_name, client, progress,
@@ -330,7 +332,7 @@ def _sweep_locked(
     """
 
     def into_store(write: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        held.check()
+        held.check(consequence="this run wrote nothing more into it")
         return write(held.root, *args, **kwargs)
 
     repaired: list[int] = []
@@ -384,7 +386,7 @@ def _sweep_locked(
         # a full disk must not hide the real error; a lost lock means the store is not ours
         with contextlib.suppress(Exception):
             into_store(
-                update_run_record, result.run_index, failed=utc_now(),
+                update_run_record, lock.run_id, failed=utc_now(),
                 blocks_computed=len(result.computed), error=f"{type(err).__name__}: {err}"[:500],
             )
             into_store(consolidate)
@@ -393,7 +395,7 @@ def _sweep_locked(
         bar.close()
     result.wall_seconds = time.monotonic() - start
     into_store(
-        update_run_record, result.run_index, finished=utc_now(),
+        update_run_record, lock.run_id, finished=utc_now(),
         blocks_computed=len(result.computed), wall_seconds=round(result.wall_seconds, 3),
     )
     # last: rewriting the root's attributes above drops its consolidated metadata

@@ -222,30 +222,128 @@ def test_writes_racing_an_overwrite_land_in_the_replaced_directory(tmp_path):
     store = tmp_path / "s.zarr"
     lock_a = new_lock_info("a", "now")
     prepare_store(spec_a, store, lock=lock_a)
-    held, arrays = _held_arrays.get(str(store), spec_a.fingerprint, lock_a.run_id)
-    held.check()  # A's check passes: the store is A's ...
-    lock_b = new_lock_info("b", "later")
-    prepare_store(spec_b, store, lock=lock_b, overwrite=True, break_lock=True)  # ... then B swaps
-    made_by_b = tree(store)
-    block = spec_a.block_at(0)
-    for write in (
-        lambda: _write_together([(arrays["occupation"], block.slices, np.full(block.shape, 7.0))]),
-        lambda: append_run_record(held.root, {"command_line": "a"}),
-        lambda: consolidate(held.root),
-    ):
-        try:
-            write()
-        except (OSError, ValueError):
-            pass  # the replaced directory is gone: failing is fine, changing B's store is not
-        assert tree(store) == made_by_b
-    with pytest.raises(LockError, match="is no longer held by run"):
-        held.check()
+    with _held_arrays.use(str(store), spec_a.fingerprint, lock_a.run_id) as (held, arrays):
+        held.check()  # A's check passes: the store is A's ...
+        lock_b = new_lock_info("b", "later")
+        prepare_store(spec_b, store, lock=lock_b, overwrite=True, break_lock=True)  # ... B swaps
+        made_by_b = tree(store)
+        block = spec_a.block_at(0)
+        for write in (
+            lambda: _write_together([(arrays["occupation"], block.slices, np.full(block.shape, 7.0))]),
+            lambda: append_run_record(held.root, {"command_line": "a"}),
+            lambda: consolidate(held.root),
+        ):
+            try:
+                write()
+            except (OSError, ValueError):
+                pass  # the replaced directory is gone: failing is fine, changing B's store is not
+            assert tree(store) == made_by_b
+        with pytest.raises(LockError, match=r"is no longer held by run \w+ \(another store replaced it"):
+            held.check()
+    _held_arrays.forget(lock_a.run_id)
     assert fastspin.open(store).attrs["fastspin_spec_sha256"] == spec_b.fingerprint
 
     with HeldStore(store, lock_b.run_id):
         pass  # B's own run holds its store
     append_run_record(store, {"command_line": "a"})  # the control: a write through the name
     assert tree(store) != made_by_b
+
+
+def test_the_driver_writes_nothing_into_a_store_swapped_in_after_its_check(tmp_path, monkeypatch):
+    """The driver's half of the race: A's sweep (in process) checks its lock before its
+    run record, and B swaps a new store in right after that check.  A's record goes into
+    the directory A locked; B's store stays byte for byte what B made."""
+    import fastspin.workflows.sweep as sweep_module
+
+    spec_a = write_spec(tmp_path, "a.toml", num=30)
+    spec_b = load_spec(write_spec(tmp_path, "b.toml", num=30, delay=0.001))
+    store = tmp_path / "s.zarr"
+    made_by_b: dict[str, bytes] = {}
+
+    class RacedHeldStore(HeldStore):
+        checks = 0
+
+        def check(self, consequence: str = "this block was not written") -> None:
+            super().check(consequence)
+            RacedHeldStore.checks += 1
+            if RacedHeldStore.checks == 2:  # A's first own write (its run record) comes next
+                prepare_store(spec_b, store, lock=new_lock_info("b", "later"), overwrite=True,
+                              break_lock=True)  # fmt: skip
+                made_by_b.update(tree(store))
+
+    monkeypatch.setattr(sweep_module, "HeldStore", RacedHeldStore)
+    with pytest.raises((StoreError, LockError, OSError)):
+        fastspin.sweep(spec_a, store, scheduler="serial", progress=False)
+    assert made_by_b and tree(store) == made_by_b
+    assert fastspin.open(store).attrs["fastspin_spec_sha256"] == spec_b.fingerprint
+
+
+def test_an_entry_in_use_keeps_its_directory_when_others_push_it_out(tmp_path):
+    """A worker that runs more stores at once than the cache keeps must not lose the
+    directory of a block it is writing: the descriptor of an entry in use stays open
+    (closed, its number would name the next store opened)."""
+    stores = []
+    for i in range(_held_arrays.size + 3):
+        spec = load_spec(write_spec(tmp_path, f"{i}.toml", num=30))
+        lock = new_lock_info(str(i), "now")
+        path = tmp_path / f"s{i}.zarr"
+        prepare_store(spec, path, lock=lock)
+        stores.append((str(path), spec.fingerprint, lock.run_id))
+    with _held_arrays.use(*stores[0]) as (first, _):
+        for other in stores[1:]:
+            with _held_arrays.use(*other):
+                pass
+        assert os.path.samefile(first.root, stores[0][0])
+        first.check()
+    for _, _, run_id in stores:
+        _held_arrays.forget(run_id)
+
+
+def test_a_write_into_the_replaced_store_does_not_fail_the_overwrite(tmp_path, monkeypatch):
+    """A displaced run still writing into the store being replaced recreates directories
+    while they are deleted; the overwrite that already swapped the new store in must
+    still succeed and keep its lock."""
+    import fastspin.workflows.store as store_module
+
+    spec_a = load_spec(write_spec(tmp_path, "a.toml", num=30))
+    spec_b = load_spec(write_spec(tmp_path, "b.toml", num=30, delay=0.001))
+    store = tmp_path / "s.zarr"
+    prepare_store(spec_a, store, lock=new_lock_info("a", "now"))
+    real_rmtree = store_module.shutil.rmtree
+    calls = []
+
+    def rmtree_racing_a_writer(path, ignore_errors=False):
+        calls.append(path)
+        real_rmtree(path, ignore_errors=True)
+        if len(calls) == 1:  # the displaced run's next chunk recreates a directory
+            (Path(path) / "occupation" / "c" / "3").mkdir(parents=True)
+            if not ignore_errors:
+                raise OSError(39, "Directory not empty", str(path))
+
+    monkeypatch.setattr(store_module.shutil, "rmtree", rmtree_racing_a_writer)
+    lock_b = new_lock_info("b", "later")
+    prepare_store(spec_b, store, lock=lock_b, overwrite=True, break_lock=True)
+    assert len(calls) == 2 and not Path(calls[0]).exists()
+    with HeldStore(store, lock_b.run_id):
+        pass  # B still holds its store
+    assert fastspin.open(store).attrs["fastspin_spec_sha256"] == spec_b.fingerprint
+
+
+def test_without_process_start_times_a_live_holder_is_not_gone(monkeypatch):
+    """Where /proc is missing (macOS), a lock held by a live process on this host is not
+    taken over; one whose process is gone is."""
+    import fastspin.workflows.lock as lock_module
+
+    monkeypatch.setattr(lock_module, "_HAVE_PROC", False)
+    live = subprocess.Popen(["sleep", "30"])
+    try:
+        info = LockInfo(host=platform.node(), pid=live.pid, pid_start=-1, started="x", run_id="r" * 32)
+        assert not lock_module.holder_is_gone(info)
+    finally:
+        live.kill()
+        live.wait()
+    gone = LockInfo(host=platform.node(), pid=dead_pid(), pid_start=-1, started="x", run_id="r" * 32)
+    assert lock_module.holder_is_gone(gone)
 
 
 def test_a_run_whose_store_is_gone_is_told_so(tmp_path):
