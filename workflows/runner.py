@@ -132,6 +132,7 @@ def local_client(workers: int | None = None, numba_cache_dir: str | None = None)
     from distributed import Client, LocalCluster
 
     n_workers = workers or available_cores()
+    _quiet_resource_tracker()
     with LocalCluster(
         n_workers=n_workers,
         threads_per_worker=1,
@@ -147,6 +148,25 @@ def local_client(workers: int | None = None, numba_cache_dir: str | None = None)
             yield client
         finally:
             _retire_workers_first(cluster, client)
+
+
+#: the warnings filter of :func:`_quiet_resource_tracker`
+_TRACKER_FILTER = "ignore:resource_tracker:UserWarning"
+
+
+def _quiet_resource_tracker() -> None:
+    """Keep Python's multiprocessing resource tracker from adding a warning after a
+    failed run's one-line error.
+
+    A run that fails (a lost lock, a broken block) shuts its cluster down without
+    waiting for the blocks still running; their worker processes are then killed, and
+    the tracker, a separate process that inherits this environment, frees the
+    semaphores they held and warns about "leaked semaphore objects" at exit.  Nothing
+    is lost: the freeing is the tracker's job.
+    """
+    current = os.environ.get("PYTHONWARNINGS", "")
+    if _TRACKER_FILTER not in current.split(","):
+        os.environ["PYTHONWARNINGS"] = ",".join(filter(None, (current, _TRACKER_FILTER)))
 
 
 def _retire_workers_first(cluster: Any, client: Any, timeout: float = 10.0) -> None:
