@@ -44,19 +44,10 @@ def bare_heun(float_type, renormalization):
     from numba import njit
 
     from fastspin.kernels.elementary import prefer_wide_vectors
+    from fastspin.kernels.llg import _precession_and_damping as rate
     from fastspin.kernels.rng import normals_next
 
     F = float_type
-
-    @njit(inline="always", error_model="numpy")
-    def rate(mx, my, mz, hx, hy, hz, alpha):
-        """g = m × h + α m × (m × h) (the Heun right-hand side is step·g)."""
-        mh = mx * hx + my * hy + mz * hz
-        return (
-            my * hz - mz * hy + alpha * (mh * mx - hx),
-            mz * hx - mx * hz + alpha * (mh * my - hy),
-            mx * hy - my * hx + alpha * (mh * mz - hz),
-        )
 
     @njit(error_model="numpy", fastmath={"contract"})
     def run(state, generators, words, normals, scratch, n_steps, coefficients):
@@ -100,17 +91,31 @@ def bare_heun(float_type, renormalization):
         return sz.sum()
 
     def arrays():
-        from fastspin.kernels.rng import seed_lanes
-
-        state = np.zeros((3, LANES), dtype=F)
-        state[2] = 1.0
-        return (
-            state, seed_lanes(np.uint32(1), np.uint32(2), 0, 0, LANES),
-            np.empty((2, 6, LANES), np.uint32), np.empty((12, LANES), np.float32),
-            np.zeros((6, LANES), dtype=F),
-        )
+        return (start_state(F), *normal_buffers(), np.zeros((6, LANES), dtype=F))
 
     return run, arrays
+
+
+def start_state(float_type):
+    """m = ẑ in every lane, (3, LANES)."""
+    import numpy as np
+
+    state = np.zeros((3, LANES), dtype=float_type)
+    state[2] = 1.0
+    return state
+
+
+def normal_buffers():
+    """The engine's generator state (the same seed for every loop, so that they draw the
+    same normals), its word scratch and twelve normals per lane."""
+    import numpy as np
+
+    from fastspin.kernels.rng import seed_lanes
+
+    return (
+        seed_lanes(np.uint32(1), np.uint32(2), 0, 0, LANES),
+        np.empty((2, 6, LANES), np.uint32), np.empty((12, LANES), np.float32),
+    )
 
 
 def float32_inverse_sqrt():
@@ -160,7 +165,6 @@ def main() -> None:
     from bench_llg import cmtj_available, layer_at, run_cmtj
 
     from fastspin.kernels.elementary import renormalization
-    from fastspin.kernels.rng import seed_lanes
     from fastspin.physics.macrospin import run_ensemble
 
     spin, dt = layer_at()
@@ -186,16 +190,12 @@ def main() -> None:
     params = spin.vector()
 
     def engine_arrays():
-        state = np.zeros((3, LANES))
-        state[2] = 1.0
         scratch_and_drive = np.zeros((6 + 8, LANES))  # drive rows 0-2: field h + β a p, row 6: a
         scratch_and_drive[6 + 2] = spin.field[2] + spin.field_like * spin.stt * spin.polarizer[2]
         scratch_and_drive[6 + 6] = spin.stt
         return (
-            state, seed_lanes(np.uint32(1), np.uint32(2), 0, 0, LANES),
-            np.empty((2, 6, LANES), np.uint32), np.empty((12, LANES), np.float32),
-            scratch_and_drive, np.ones((2, LANES)), np.zeros(LANES, np.int64),
-            np.full(LANES, -1, np.int64),
+            start_state(np.float64), *normal_buffers(), scratch_and_drive, np.ones((2, LANES)),
+            np.zeros(LANES, np.int64), np.full(LANES, -1, np.int64),
         )
 
     # the loops integrate the same equation from the same normals: after 400 steps the

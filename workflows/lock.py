@@ -10,8 +10,8 @@ A lock whose holder is provably gone is taken over: same host, and no process wi
 that PID and that start time exists (a reused PID has another start time).  A lock
 held from another host, or by a live process, is only taken with ``break_lock``.
 
-Workers are handed the run id with each block and call :func:`check_run_id` before
-writing anything, so a worker of a driver whose store was replaced, or whose lock
+Workers are handed the run id with each block and check it
+(:meth:`HeldStore.check`) before writing anything, so a worker of a driver whose store was replaced, or whose lock
 was broken by another driver, writes nothing into the other run's store.
 
 A check and the write after it are two steps, and another driver's ``--overwrite
@@ -103,20 +103,6 @@ def read_lock_file(path: Path) -> LockInfo | None:
         return None
 
 
-def holder_is_gone(info: LockInfo | None) -> bool:
-    """True only when the holder provably no longer runs: same host, PID absent or reused."""
-    if info is None:
-        return True
-    if info.host != platform.node():
-        return False
-    if info.pid == os.getpid() and info.pid_start == (process_start_ticks(os.getpid()) or -1):
-        return False  # this very process holds it (a nested or repeated call)
-    if not _HAVE_PROC:
-        return not _process_exists(info.pid)  # no start times here: a live PID counts as the holder
-    start = process_start_ticks(info.pid)
-    return start is None or (info.pid_start >= 0 and start != info.pid_start)
-
-
 #: whether process start times can be read (Linux); elsewhere only whether a PID exists
 _HAVE_PROC = Path("/proc/self/stat").exists()
 
@@ -130,6 +116,21 @@ def _process_exists(pid: int) -> bool:
     except PermissionError:
         return True  # exists, owned by another user
     return True
+
+
+def holder_is_gone(info: LockInfo | None) -> bool:
+    """True only when the holder provably no longer runs: same host, PID absent or reused."""
+    if info is None:
+        return True
+    if info.host != platform.node():
+        return False
+    if info.pid == os.getpid() and info.pid_start == (process_start_ticks(os.getpid()) or -1):
+        return False  # this very process holds it (a nested or repeated call)
+    if not _HAVE_PROC:
+        return not _process_exists(info.pid)  # no start times here: a live PID counts as the holder
+    start = process_start_ticks(info.pid)
+    return start is None or (info.pid_start >= 0 and start != info.pid_start)
+
 
 
 def write_lock_file(directory: Path, info: LockInfo) -> None:
@@ -191,28 +192,6 @@ def release(store: str | Path, info: LockInfo) -> None:
         pass  # a store that is gone or unreadable (e.g. a stale NFS handle) holds no lock of ours
 
 
-def check_run_id(
-    store: str | Path, run_id: str, *, name: str | Path | None = None,
-    consequence: str = "this block was not written",
-) -> None:
-    """Raise :class:`LockError` unless ``store`` is still locked by run ``run_id``.
-
-    Called by a worker before it writes a block: a store that was replaced, or
-    whose lock was broken by another driver, gets nothing from this run.  ``name``:
-    the path the message gives (default ``store``); ``consequence`` ends the message.
-    """
-    try:
-        holder = read_lock(store)
-    except (LockError, OSError):  # OSError: e.g. a stale NFS handle of a deleted store
-        holder = None
-    if holder is None or holder.run_id != run_id:
-        now = "unlocked" if holder is None else f"held by {holder.describe()}"
-        raise LockError(
-            f"store {str(name or store)!r} is no longer held by run {run_id[:12]} (it is {now}); "
-            f"{consequence}"
-        )
-
-
 class HeldStore:
     """The store directory that run ``run_id`` has locked, held open while the run writes.
 
@@ -245,18 +224,29 @@ class HeldStore:
     def check(self, consequence: str = "this block was not written") -> None:
         """Raise :class:`LockError` unless the held directory is still at ``path`` and
         still locked by this run; ``consequence`` ends the message."""
+        why = None
         if self._fd is not None:
             try:
                 held, now = os.fstat(self._fd), os.stat(self.path)
-                same = (held.st_dev, held.st_ino) == (now.st_dev, now.st_ino)
+                moved = (held.st_dev, held.st_ino) != (now.st_dev, now.st_ino)
             except OSError:
-                same = False
-            if not same:
-                raise LockError(
-                    f"store {self.path!r} is no longer held by run {self.run_id[:12]} (another "
-                    f"store replaced it, or it was removed); {consequence}"
-                )
-        check_run_id(self.root, self.run_id, name=self.path, consequence=consequence)
+                moved = True
+            if moved:
+                why = "another store replaced it, or it was removed"
+        if why is None:
+            try:
+                holder = read_lock(self.root)
+            except (LockError, OSError):  # OSError: e.g. a stale NFS handle of a deleted store
+                holder = None
+            if holder is None:
+                why = "it is unlocked"
+            elif holder.run_id != self.run_id:
+                why = f"it is held by {holder.describe()}"
+        if why is not None:
+            raise LockError(
+                f"store {self.path!r} is no longer held by run {self.run_id[:12]} ({why}); "
+                f"{consequence}"
+            )
 
     def close(self) -> None:
         """Let go of the directory (idempotent)."""

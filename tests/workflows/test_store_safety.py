@@ -211,15 +211,22 @@ def test_displaced_driver_writes_nothing_into_the_new_store(tmp_path, scheduler)
     assert fastspin.open(store).attrs["fastspin_spec_sha256"] == load_spec(spec_b).fingerprint
 
 
+def rivals(tmp_path: Path):
+    """Run A's spec, run B's spec (same block shape, another spec) and their store path."""
+    return (
+        load_spec(write_spec(tmp_path, "a.toml", num=30)),
+        load_spec(write_spec(tmp_path, "b.toml", num=30, delay=0.001)),
+        tmp_path / "s.zarr",
+    )
+
+
 def test_writes_racing_an_overwrite_land_in_the_replaced_directory(tmp_path):
     """The race behind the mixed-spec scenario, made deterministic: run A checks its lock,
     then B swaps a new store in with --overwrite --break-lock, then A writes (a block's
     chunks, a run record, the consolidated metadata).  A writes into the directory it
     locked, which B has deleted, so B's store stays byte for byte what B made.  The same
     writes through the path (the control) do change B's store: the test can fail."""
-    spec_a = load_spec(write_spec(tmp_path, "a.toml", num=30))
-    spec_b = load_spec(write_spec(tmp_path, "b.toml", num=30, delay=0.001))
-    store = tmp_path / "s.zarr"
+    spec_a, spec_b, store = rivals(tmp_path)
     lock_a = new_lock_info("a", "now")
     prepare_store(spec_a, store, lock=lock_a)
     with _held_arrays.use(str(store), spec_a.fingerprint, lock_a.run_id) as (held, arrays):
@@ -255,9 +262,7 @@ def test_the_driver_writes_nothing_into_a_store_swapped_in_after_its_check(tmp_p
     the directory A locked; B's store stays byte for byte what B made."""
     import fastspin.workflows.sweep as sweep_module
 
-    spec_a = write_spec(tmp_path, "a.toml", num=30)
-    spec_b = load_spec(write_spec(tmp_path, "b.toml", num=30, delay=0.001))
-    store = tmp_path / "s.zarr"
+    spec_a, spec_b, store = rivals(tmp_path)
     made_by_b: dict[str, bytes] = {}
 
     class RacedHeldStore(HeldStore):
@@ -305,9 +310,7 @@ def test_a_write_into_the_replaced_store_does_not_fail_the_overwrite(tmp_path, m
     still succeed and keep its lock."""
     import fastspin.workflows.store as store_module
 
-    spec_a = load_spec(write_spec(tmp_path, "a.toml", num=30))
-    spec_b = load_spec(write_spec(tmp_path, "b.toml", num=30, delay=0.001))
-    store = tmp_path / "s.zarr"
+    spec_a, spec_b, store = rivals(tmp_path)
     prepare_store(spec_a, store, lock=new_lock_info("a", "now"))
     real_rmtree = store_module.shutil.rmtree
     calls = []
