@@ -138,7 +138,7 @@ def engine_step():
     from fastspin.kernels.rng import normals_next
 
     @njit
-    def run(params, state, generators, words, normals, scratch, gaps, unswitched, events, n_steps, dt, noise):
+    def run(params, state, generators, words, normals, scratch, gaps, unswitched, n_steps, dt, noise):
         total = 0
         for k in range(n_steps):
             phase = k & 3
@@ -146,8 +146,8 @@ def engine_step():
                 normals_next(generators, words, normals)
             total += llg._heun_lanes(
                 params, state, normals[3 * phase : 3 * phase + 3], scratch[6:], dt, noise, True,
-                True, scratch[:6], (0.0, 0.0, 1.0, -2.0, 1e3, k),
-                (gaps[k & 1], gaps[(k + 1) & 1], unswitched, events),
+                True, scratch[:6], (0.0, 0.0, 1.0, -2.0, 1e3),
+                (gaps[k & 1], gaps[(k + 1) & 1], unswitched),
             )
         return total
 
@@ -195,7 +195,7 @@ def main() -> None:
         scratch_and_drive[6 + 6] = spin.stt
         return (
             start_state(np.float64), *normal_buffers(), scratch_and_drive, np.ones((2, LANES)),
-            np.zeros(LANES, np.int64), np.full(LANES, -1, np.int64),
+            np.zeros(LANES),
         )
 
     # the loops integrate the same equation from the same normals: after 400 steps the

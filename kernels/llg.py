@@ -76,7 +76,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from fastspin.kernels.elementary import prefer_wide_vectors, renormalization
+from fastspin.kernels.elementary import prefer_wide_vectors, renormalization, same_float
 from fastspin.kernels.rng import bridge_uniform, normals_next, seed_key, seed_lane
 
 # ---- parameter vector layout -------------------------------------------------------
@@ -164,7 +164,7 @@ def _field(mx, my, mz, coef, hx0, hy0, hz0, a, angular, axial):
         return hx0 - dx * mx + apz * my, hy0 - dy * my - apz * mx, hz0 + (knz * nz - dz) * mz
     proj = mx * knx + my * kny + mz * knz  # k (m·n)
     if angular:
-        a = a / (1.0 + lam * (mx * px + my * py + mz * pz))
+        a = a / (same_float(1.0, mx) + lam * (mx * px + my * py + mz * pz))
         hx0 = hx0 + beta * a * px
         hy0 = hy0 + beta * a * py
         hz0 = hz0 + beta * a * pz
@@ -198,17 +198,25 @@ def _heun_loop(params, state, noise_rows, drive, dt, noise, variant, scratch, wa
     drive is the same for every lane and both ends of the step (column 0 of ``drive``),
     read once instead of per lane."""
     angular, constant, axial = variant
-    alpha = params[P_ALPHA]
+    # every coefficient in the float type of the state, so that a float32 state runs
+    # float32 lane loops (16 lanes per 512-bit register instead of 8)
+    alpha = same_float(params[P_ALPHA], state)
     k = params[P_ANISOTROPY]
     coef = (
-        k * params[P_EASY_AXIS], k * params[P_EASY_AXIS + 1], k * params[P_EASY_AXIS + 2],
-        params[P_EASY_AXIS], params[P_EASY_AXIS + 1], params[P_EASY_AXIS + 2],
-        params[P_DEMAG], params[P_DEMAG + 1],
-        params[P_DEMAG + 2], params[P_POLARIZER], params[P_POLARIZER + 1],
-        params[P_POLARIZER + 2], params[P_FIELD_LIKE], params[P_LAMBDA],
+        same_float(k * params[P_EASY_AXIS], state), same_float(k * params[P_EASY_AXIS + 1], state),
+        same_float(k * params[P_EASY_AXIS + 2], state), same_float(params[P_EASY_AXIS], state),
+        same_float(params[P_EASY_AXIS + 1], state), same_float(params[P_EASY_AXIS + 2], state),
+        same_float(params[P_DEMAG], state), same_float(params[P_DEMAG + 1], state),
+        same_float(params[P_DEMAG + 2], state), same_float(params[P_POLARIZER], state),
+        same_float(params[P_POLARIZER + 1], state), same_float(params[P_POLARIZER + 2], state),
+        same_float(params[P_FIELD_LIKE], state), same_float(params[P_LAMBDA], state),
     )  # fmt: skip
-    step = -dt / (1.0 + alpha * alpha)  # f = -g/(1+α²): m̃ = m + step·g
-    half = 0.5 * step
+    # f = -g/(1+α²): m̃ = m + step·g
+    step = same_float(-dt / (1.0 + params[P_ALPHA] * params[P_ALPHA]), state)
+    half = same_float(0.5, state) * step
+    noise = same_float(noise, state)
+    zero = same_float(0.0, state)
+    cutoff = same_float(BRIDGE_CUTOFF, state)
     sx = state[0]
     sy = state[1]
     sz = state[2]
@@ -230,9 +238,14 @@ def _heun_loop(params, state, noise_rows, drive, dt, noise, variant, scratch, wa
     # Two short loops instead of one long one: every lane's step is a long chain of
     # dependent operations, and only short loop bodies let the core overlap the chains
     # of many lanes (throughput- instead of latency-bound).
-    wx, wy, wz, level, screen, clock = watch
-    gap_before, gap_after, unswitched, next_event = lanes
-    events = 0
+    wx, wy, wz, level, screen = watch
+    wx = same_float(wx, state)
+    wy = same_float(wy, state)
+    wz = same_float(wz, state)
+    level = same_float(level, state)
+    screen = same_float(screen, state)
+    gap_before, gap_after, unswitched = lanes
+    flagged = False
     qx_ = scratch[0]
     qy_ = scratch[1]
     qz_ = scratch[2]
@@ -285,16 +298,16 @@ def _heun_loop(params, state, noise_rows, drive, dt, noise, variant, scratch, wa
         sx[lane] = mx
         sy[lane] = my
         sz[lane] = mz
-        # the watch of run_chunk: c - L after the step, and whether the lane has
-        # something to record (a crossing, a near miss for the bridge test, or a
-        # sample, trace or end of its trajectory at this clock)
+        # the watch of run_chunk: c - L after the step, and whether the unswitched lane
+        # crossed or came near enough for the bridge test
         gap = mx * wx + my * wy + mz * wz - level
         previous = gap_before[lane]
         gap_after[lane] = gap
-        near = (gap < 0.0) | (screen * gap * previous < BRIDGE_CUTOFF)
-        hit = (near & (unswitched[lane] != 0)) | (next_event[lane] == clock)
-        events += np.int64(hit)
-    return events
+        near = (gap < zero) | (screen * gap * previous < cutoff)
+        # an or, not a count: an int64 count would halve the vector width of a float32
+        # loop, and a float sum does not vectorise without reassociation
+        flagged |= near & (unswitched[lane] != zero)
+    return flagged
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
@@ -316,11 +329,14 @@ def _heun_lanes(
     components.
 
     The corrector loop also watches every lane for :func:`run_chunk`, so that the state
-    is not read again: with ``watch`` = (w, L, screen, clock), w = s·a the signed switch
-    axis, and ``lanes`` = (gap before, gap after, unswitched, next event), it writes
-    c - L = w·m - L after the step and returns the number of lanes that crossed, came
-    near the level (screen·gap·previous gap < ``BRIDGE_CUTOFF``) while unswitched, or
-    have their next event at ``clock``.
+    is not read again: with ``watch`` = (w, L, screen), w = s·a the signed switch axis,
+    and ``lanes`` = (gap before, gap after, unswitched), it writes c - L = w·m - L after
+    the step and returns whether an unswitched lane (unswitched ≠ 0) crossed or came
+    near the level (screen·gap·previous gap < ``BRIDGE_CUTOFF``).
+
+    Every array the lane loops read or write has the float type of ``state``, and so
+    do their coefficients (:func:`~fastspin.kernels.elementary.same_float`): a float32
+    state runs float32 loops, twice as many lanes per vector register.
     """
     prefer_wide_vectors()
     # one call per variant, each with its flags as constants, so that LLVM drops the
@@ -503,16 +519,18 @@ def run_chunk(
     watch_y = sign * ay
     watch_z = sign * az
     start_gap = sign * (m0[0] * ax + m0[1] * ay + m0[2] * az) - switch_level
-    state = np.empty((3, n_lanes))
+    state = np.empty((3, n_lanes), dtype=m0.dtype)
     normals = np.empty((12, n_lanes), dtype=np.float32)
     words = np.empty((2, 6, n_lanes), dtype=np.uint32)
-    drive = np.empty((DRIVE_ROWS, n_lanes))
-    scratch = np.empty((6, n_lanes))
+    drive = np.empty((DRIVE_ROWS, n_lanes), dtype=m0.dtype)
+    scratch = np.empty((6, n_lanes), dtype=m0.dtype)
     lane_row = np.full(n_lanes, _IDLE, dtype=np.int64)
     lane_start = np.zeros(n_lanes, dtype=np.int64)  # iteration the trajectory began at
-    lane_unswitched = np.zeros(n_lanes, dtype=np.int64)
+    # 1 until the lane's trajectory switched (in the state's float type, like every
+    # array the lane loops read)
+    lane_unswitched = np.zeros(n_lanes, dtype=m0.dtype)
     # c - L of each lane: row iteration & 1 before the step, the other row after it
-    lane_gap = np.zeros((2, n_lanes))
+    lane_gap = np.zeros((2, n_lanes), dtype=m0.dtype)
     lane_next_sample = np.zeros(n_lanes, dtype=np.int64)
     lane_next_trace = np.zeros(n_lanes, dtype=np.int64)
     lane_next_event = np.full(n_lanes, _NEVER, dtype=np.int64)  # as an iteration count
@@ -526,6 +544,7 @@ def run_chunk(
     next_row = 0
     n_busy = 0
     iteration = 0
+    soonest = _NEVER  # the first iteration at which some lane samples, traces or ends
     while True:
         phase = iteration & 3
         if phase == 0:
@@ -545,6 +564,7 @@ def run_chunk(
                     lane_next_event[lane] = iteration + _next_event(
                         0, first_sample, first_trace, n_steps
                     )
+                    soonest = min(soonest, lane_next_event[lane])
                     lane_total[lane] = 0.0
                     lane_count[lane] = 0
                     state[0, lane] = m0[0]
@@ -566,7 +586,7 @@ def run_chunk(
                 lane_gap = _take_columns(lane_gap, order)
                 normals = np.empty((12, n_lanes), dtype=np.float32)
                 words = np.empty((2, 6, n_lanes), dtype=np.uint32)
-                scratch = np.empty((6, n_lanes))
+                scratch = np.empty((6, n_lanes), dtype=m0.dtype)
                 lane_row = lane_row[order]
                 lane_start = lane_start[order]
                 lane_unswitched = lane_unswitched[order]
@@ -584,13 +604,13 @@ def run_chunk(
         before = lane_gap[iteration & 1]
         after = lane_gap[(iteration + 1) & 1]
         iteration += 1
-        events = _heun_lanes(
+        near = _heun_lanes(
             params, state, normals[3 * phase : 3 * phase + 3], drive, dt, noise,
             not time_dependent, axial, scratch,
-            (watch_x, watch_y, watch_z, switch_level, bridge_screen, iteration),
-            (before, after, lane_unswitched, lane_next_event),
+            (watch_x, watch_y, watch_z, switch_level, bridge_screen),
+            (before, after, lane_unswitched),
         )  # fmt: skip
-        if events == 0:
+        if not near and iteration < soonest:
             continue
         for lane in range(n_lanes):
             row = lane_row[lane]
@@ -636,6 +656,7 @@ def run_chunk(
                 lane_unswitched[lane] = 0
                 lane_next_event[lane] = _NEVER
                 n_busy -= 1
+        soonest = lane_next_event.min()
 
 
 @njit(cache=True, nogil=True)

@@ -24,6 +24,10 @@ from fastspin.physics.macrospin import (
 )
 from fastspin.units import BOLTZMANN, ELEMENTARY_CHARGE, GYROMAGNETIC_RATIO, HBAR, MU0
 
+#: the state's float type of the engine (``run_ensemble(precision=...)``): every
+#: statistical test runs in both
+PRECISIONS = ("double", "single")
+
 
 def _boltzmann_bin_probabilities(edges, sigma, xi):
     weight = lambda u: math.exp(sigma * u * u + xi * u - sigma - abs(xi))  # noqa: E731
@@ -33,7 +37,8 @@ def _boltzmann_bin_probabilities(edges, sigma, xi):
     ) / z
 
 
-def test_boltzmann_uniaxial_with_demag_in_field():
+@pytest.mark.parametrize("precision", PRECISIONS)
+def test_boltzmann_uniaxial_with_demag_in_field(precision):
     """p(m_z) ∝ exp(σ_eff m_z² + ξ m_z) for anisotropy + axially symmetric demag + field.
 
     Energy (units μ0 Ms H_K V): -k m_z²/2 + [N⊥(1-m_z²) + N_zz m_z²]/2 - h m_z, so
@@ -44,7 +49,9 @@ def test_boltzmann_uniaxial_with_demag_in_field():
     t = 0.25
     spin = Macrospin(alpha=1.0, temperature=t, anisotropy=1.3, demag=(0.2, 0.2, 0.5), field=(0, 0, 0.25))
     sigma_eff, xi = (1.3 - 0.5 + 0.2) / (2 * t), 0.25 / t
-    result = run_ensemble(spin, 4000, seed=11, dt=0.02, n_steps=5000, m0=(1, 0, 0), n_bins=20)
+    result = run_ensemble(
+        spin, 4000, seed=11, dt=0.02, n_steps=5000, m0=(1, 0, 0), n_bins=20, precision=precision
+    )
     counts = result.histogram
     assert counts.sum() == 4000
     expected = _boltzmann_bin_probabilities(result.bin_edges, sigma_eff, xi) * counts.sum()
@@ -56,8 +63,9 @@ def test_boltzmann_uniaxial_with_demag_in_field():
     assert abs(mz.mean() - centres_exact / norm) < 4.5 * mz.std() / math.sqrt(mz.size)
 
 
+@pytest.mark.parametrize("precision", PRECISIONS)
 @pytest.mark.parametrize("xi", [0.5, 2.0, 5.0])
-def test_langevin_function_isotropic_spin(xi):
+def test_langevin_function_isotropic_spin(xi, precision):
     """<m·ĥ> = coth ξ - 1/ξ for an isotropic spin in a field along an oblique axis.
 
     Per-trajectory time averages over τ in [15, 40] (burn-in 15 >> 1/(2k) = 2, k = α t/(1+α²))
@@ -68,7 +76,7 @@ def test_langevin_function_isotropic_spin(xi):
     spin = Macrospin(alpha=1.0, temperature=t, anisotropy=0.0, field=tuple(xi * t * direction))
     result = run_ensemble(
         spin, 1024, seed=5, dt=0.01, n_steps=4000, sample_start=1500, sample_every=1,
-        criterion=SwitchCriterion(axis=tuple(direction)),
+        criterion=SwitchCriterion(axis=tuple(direction)), precision=precision,
     )  # fmt: skip
     averages = result.mean_projection
     langevin = 1.0 / math.tanh(xi) - 1.0 / xi
@@ -101,7 +109,7 @@ def brown_mean_first_passage(sigma, h, alpha, u_abs):
     return integrate.quad(outer, u_abs, 1.0, epsabs=0, epsrel=1e-10, limit=200)[0]
 
 
-def _escape_check(sigma, n_traj, dt, seed):
+def _escape_check(sigma, n_traj, dt, seed, precision):
     """Both schemes (plain discrete monitoring and the crossing correction) against
     Brown's quadrature; the plain one ends exactly at the state below the level."""
     alpha, h, u_abs = 1.0, 0.0, -0.5
@@ -111,7 +119,7 @@ def _escape_check(sigma, n_traj, dt, seed):
         result = run_ensemble(
             spin, n_traj, seed=seed, dt=dt, n_steps=int(30 * exact / dt),
             criterion=SwitchCriterion("crossing", u_abs), stop_at_switch=True,
-            crossing_correction=correction,
+            crossing_correction=correction, precision=precision,
         )  # fmt: skip
         times = result.switch_time
         assert np.all(np.isfinite(times))  # all escaped within 30 mean times
@@ -128,22 +136,25 @@ def _escape_check(sigma, n_traj, dt, seed):
         assert abs(times.std() / times.mean() - 1.0) < 0.15
 
 
-def test_mean_escape_time_sigma5():
+@pytest.mark.parametrize("precision", PRECISIONS)
+def test_mean_escape_time_sigma5(precision):
     """Mean first-passage time (m_z: 1 → -1/2) at σ = 5 against Brown's quadrature."""
-    _escape_check(5.0, 1200, 0.02, seed=21)
+    _escape_check(5.0, 1200, 0.02, seed=21, precision=precision)
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("precision", PRECISIONS)
 @pytest.mark.parametrize("sigma", [7.5, 10.0])
-def test_mean_escape_time_high_barrier(sigma):
-    _escape_check(sigma, 1000, 0.01, seed=22)
+def test_mean_escape_time_high_barrier(sigma, precision):
+    _escape_check(sigma, 1000, 0.01, seed=22, precision=precision)
 
 
+@pytest.mark.parametrize("precision", PRECISIONS)
 @pytest.mark.parametrize(
     "anisotropy, demag, field, beta",
     [(1.0, (0.0, 0.0, 0.0), 0.2, 0.0), (1.5, (0.1, 0.3, 0.6), -0.1, 0.3)],
 )
-def test_zero_temperature_critical_spin_torque(anisotropy, demag, field, beta):
+def test_zero_temperature_critical_spin_torque(anisotropy, demag, field, beta, precision):
     """a_c = -α[k - N_zz + h + (N_xx + N_yy)/2]/(1 + αβ): switch 3% above, not 3% below."""
     base = Macrospin(
         alpha=0.1, temperature=0.0, anisotropy=anisotropy, demag=demag, field=(0, 0, field),
@@ -153,7 +164,9 @@ def test_zero_temperature_critical_spin_torque(anisotropy, demag, field, beta):
     stiffness = anisotropy - demag[2] + field + 0.5 * (demag[0] + demag[1])
     assert critical == pytest.approx(-0.1 * stiffness / (1 + 0.1 * beta), rel=1e-14)
     m0 = (math.sin(0.05), 0.0, math.cos(0.05))
-    kwargs = dict(dt=0.01, n_steps=300_000, m0=m0, criterion=SwitchCriterion("reversal", 0.9))
+    kwargs = dict(
+        dt=0.01, n_steps=300_000, m0=m0, criterion=SwitchCriterion("reversal", 0.9), precision=precision
+    )
     above = run_ensemble(base.with_(stt=1.03 * critical), 1, seed=0, stop_at_switch=True, **kwargs)
     below = run_ensemble(base.with_(stt=0.97 * critical), 1, seed=0, **kwargs)
     assert np.isfinite(above.switch_time[0])
@@ -204,13 +217,17 @@ def test_field_pulse_rotates_by_larmor_angle():
     assert np.allclose(result.traces[0, 1], [0.0, 0.0, 1.0], atol=1e-12)
 
 
-def test_identical_for_block_splits_and_threads():
+@pytest.mark.parametrize("precision", PRECISIONS)
+def test_identical_for_block_splits_and_threads(precision):
     """Per-trajectory results and histograms do not depend on blocks or threads."""
     spin = Macrospin(
         alpha=0.5, temperature=0.1, field=(0.0, 0.0, -0.9), stt=-0.02, field_like=0.2,
         stt_waveform=Waveform.pulse(1.0, 3.0), stt_ac=-0.1,
     )  # fmt: skip
-    common = dict(dt=0.01, n_steps=1000, sample_start=100, sample_every=13, trace_every=50, n_bins=17)
+    common = dict(
+        dt=0.01, n_steps=1000, sample_start=100, sample_every=13, trace_every=50, n_bins=17,
+        precision=precision,
+    )  # fmt: skip
     whole = run_ensemble(spin, 53, seed=2**33 + 5, stream=4, **common)
     blocks = [
         run_ensemble(spin, 20, seed=2**33 + 5, stream=4, first_trajectory=0, **common),
@@ -285,6 +302,28 @@ def test_bad_input_is_refused():
         Waveform("square")
     with pytest.raises(ParameterError, match="n_trajectories"):
         run_ensemble(Macrospin(alpha=0.1, temperature=0.1), 0, seed=1, dt=0.01, n_steps=10)
+    with pytest.raises(ParameterError, match="precision must be 'double' or 'single', got 'half'"):
+        run_ensemble(Macrospin(alpha=0.1, temperature=0.1), 4, seed=1, dt=0.01, n_steps=10, precision="half")
+
+
+def test_single_precision_follows_the_double_trajectory():
+    """A float32 state departs from the float64 one by rounding only: at T = 0
+    (precession, damping, field, anisotropy and demagnetising terms) within 5e-5 after
+    10^4 steps of Δτ = 0.01, unit length to 2e-7; with the thermal field and spin
+    torque on (the same normals in both) within 1e-6 after 100 steps.  Longer noisy
+    paths separate as any perturbation does near a saddle, which is why the single
+    engine is held to the statistical tests, not to paths."""
+    m0 = (0.6, 0.0, 0.8)
+    spin = Macrospin(alpha=0.02, temperature=0.0, field=(0.3, 0.0, -0.2), demag=(0.1, 0.2, 0.7))
+    double = run_ensemble(spin, 4, seed=1, dt=0.01, n_steps=10_000, m0=m0)
+    single = run_ensemble(spin, 4, seed=1, dt=0.01, n_steps=10_000, m0=m0, precision="single")
+    assert np.max(np.abs(single.final_m - double.final_m)) < 5e-5
+    assert np.max(np.abs(np.linalg.norm(single.final_m, axis=1) - 1.0)) < 2e-7
+    assert np.max(np.abs(double.final_m - np.array(m0))) > 0.1  # it moved
+    noisy = Macrospin(alpha=0.1, temperature=0.05, field=(0.0, 0.0, -0.2), stt=-0.05, field_like=0.2)
+    double = run_ensemble(noisy, 256, seed=1, dt=0.01, n_steps=100)
+    single = run_ensemble(noisy, 256, seed=1, dt=0.01, n_steps=100, precision="single")
+    assert np.max(np.abs(single.final_m - double.final_m)) < 1e-6
 
 
 def test_switching_statistics_map_threshold_and_additivity():
@@ -314,7 +353,8 @@ def test_switching_statistics_map_threshold_and_additivity():
         switching_statistics(base, {"current": np.ones(2)}, 4, seed=1, **kwargs)
 
 
-def test_escape_time_weak_convergence_in_dt():
+@pytest.mark.parametrize("precision", PRECISIONS)
+def test_escape_time_weak_convergence_in_dt(precision):
     """Weak order 1: the σ = 3 mean escape time at Δτ = 0.04, 0.02, 0.01 (N = 20000
     each), extrapolated linearly to Δτ → 0 by weighted least squares, equals Brown's
     quadrature within 4.5 standard errors of the intercept; the finite-Δτ bias shrinks
@@ -327,7 +367,7 @@ def test_escape_time_weak_convergence_in_dt():
     for i, dt in enumerate(steps):
         times = run_ensemble(
             spin, n, seed=100 + i, dt=dt, n_steps=int(40 * exact / dt), parallel=True,
-            criterion=SwitchCriterion("crossing", u_abs), stop_at_switch=True,
+            criterion=SwitchCriterion("crossing", u_abs), stop_at_switch=True, precision=precision,
         ).switch_time  # fmt: skip
         assert np.all(np.isfinite(times))
         ratios.append(times.mean() / exact)
@@ -341,7 +381,8 @@ def test_escape_time_weak_convergence_in_dt():
     assert abs(ratios[-1] - 1.0) < abs(ratios[0] - 1.0) + 4.5 * math.hypot(errors[0], errors[-1])
 
 
-def test_thermal_ferromagnetic_resonance():
+@pytest.mark.parametrize("precision", PRECISIONS)
+def test_thermal_ferromagnetic_resonance(precision):
     """Dynamics, not just statics: transverse thermal fluctuations about m = ẑ (uniaxial
     k = 1 plus field h ẑ, stiffness H = 1 + h) have the correlation
     ⟨m_x(τ) m_x(0)⟩ = (t/H) e^{-Γτ} cos(ω_r τ), ω_r = H/(1+α²), Γ = αH/(1+α²)
@@ -355,7 +396,7 @@ def test_thermal_ferromagnetic_resonance():
     dt, every = 0.02, 4
     result = run_ensemble(
         Macrospin(alpha=alpha, temperature=t, field=(0, 0, h)), 256, seed=3, dt=dt,
-        n_steps=25000, trace_every=every,
+        n_steps=25000, trace_every=every, precision=precision,
     )  # fmt: skip
     x = result.traces[:, int(100 / (dt * every)) :, 0]  # after a burn-in of 100 >> 1/Γ
     n, step = x.shape[1], dt * every

@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 import pytest
-from test_llg import brown_mean_first_passage
+from test_llg import PRECISIONS, brown_mean_first_passage
 
 from fastspin.physics.macrospin import Macrospin, SwitchCriterion, run_ensemble
 
@@ -24,23 +24,23 @@ DT = 0.01
 LEVEL = 0.0
 
 
-def _relative_mean_fpt(sigma, alpha, h, n_traj, seed, correction=True):
+def _relative_mean_fpt(sigma, alpha, h, n_traj, seed, correction=True, precision="double"):
     """(mean FPT / exact - 1, its standard error, the times)."""
     exact = brown_mean_first_passage(sigma, h, alpha, LEVEL)
     spin = Macrospin(alpha=alpha, temperature=1.0 / (2.0 * sigma), field=(0.0, 0.0, h))
     times = run_ensemble(
         spin, n_traj, seed=seed, dt=DT, n_steps=int(40 * exact / DT),
         criterion=SwitchCriterion("crossing", LEVEL), stop_at_switch=True,
-        crossing_correction=correction, parallel=True,
+        crossing_correction=correction, parallel=True, precision=precision,
     ).switch_time  # fmt: skip
     assert np.all(np.isfinite(times))  # P(T > 40 mean times) ~ e^-40
     return times.mean() / exact - 1.0, times.std() / math.sqrt(n_traj) / exact, times
 
 
-def _check_box(points, seed):
+def _check_box(points, seed, precision):
     deviations, errors = [], []
     for i, (sigma, alpha, h, n_traj) in enumerate(points):
-        deviation, error, _ = _relative_mean_fpt(sigma, alpha, h, n_traj, seed + i)
+        deviation, error, _ = _relative_mean_fpt(sigma, alpha, h, n_traj, seed + i, precision=precision)
         assert abs(deviation) < 0.01 + 3.0 * error, (sigma, alpha, h, deviation, error)
         deviations.append(deviation)
         errors.append(error)
@@ -49,9 +49,11 @@ def _check_box(points, seed):
     assert abs(pooled) < 0.01 + 3.0 * pooled_error, (deviations, errors)
 
 
-def test_first_passage_corrected_small_box():
+@pytest.mark.parametrize("precision", PRECISIONS)
+def test_first_passage_corrected_small_box(precision):
     """σ = 3, α = 0.5 and 1, h = 0 and -0.15 (N = 6000 each)."""
-    _check_box([(3.0, alpha, h, 6000) for alpha in (0.5, 1.0) for h in (0.0, -0.15)], seed=40)
+    points = [(3.0, alpha, h, 6000) for alpha in (0.5, 1.0) for h in (0.0, -0.15)]
+    _check_box(points, seed=40, precision=precision)
 
 
 def test_plain_scheme_is_biased_and_correction_only_advances_switches():
@@ -77,8 +79,9 @@ def _budget_points(sigmas, alphas, fields, n_max, step_budget):
 
 
 @pytest.mark.slow
-def test_first_passage_corrected_full_box():
+@pytest.mark.parametrize("precision", PRECISIONS)
+def test_first_passage_corrected_full_box(precision):
     """σ = 3, 5, 10 × α = 0.1, 0.3, 1 × h = 0, -0.15 at Δτ = 0.01; N = 4000 per point,
     fewer where the mean time is long (at most 2e9 steps per point)."""
     points = _budget_points((3.0, 5.0, 10.0), (0.1, 0.3, 1.0), (0.0, -0.15), 4000, 2e9)
-    _check_box(points, seed=60)
+    _check_box(points, seed=60, precision=precision)
