@@ -6,6 +6,7 @@ Nanoseconds per trajectory step, four ways:
 
 * engine: :func:`fastspin.physics.macrospin.run_ensemble` (serial), everything
   included (lane refills, switching watch, outputs);
+* engine single: the same with ``precision="single"`` (a float32 state);
 * engine step: the engine's own normals (:func:`fastspin.kernels.rng.normals_next`,
   three float32 normals per step) and its own Heun lanes
   (:func:`fastspin.kernels.llg._heun_lanes`, float64, with the switching watch), called
@@ -210,6 +211,7 @@ def main() -> None:
     engine = engine_arrays()
     step_run(params, *engine, 4, dt, noise)
     run_ensemble(spin, 16, seed=1, dt=dt, n_steps=8, parallel=False)
+    run_ensemble(spin, 16, seed=1, dt=dt, n_steps=8, parallel=False, precision="single")
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} (1 min); "
           f"compile of the bench kernels {time.perf_counter() - compile_start:.1f} s")  # fmt: skip
 
@@ -217,6 +219,8 @@ def main() -> None:
     for _ in range(args.repeat):
         ns = {
             "engine": timed(lambda: run_ensemble(spin, LANES, seed=1, dt=dt, n_steps=args.steps, parallel=False)),
+            "engine single": timed(lambda: run_ensemble(spin, LANES, seed=1, dt=dt, n_steps=args.steps,
+                                                        parallel=False, precision="single")),
             "engine step": timed(lambda: step_run(params, *engine, args.steps, dt, noise)),
         }
         for name, (run, arrays) in bare.items():

@@ -133,6 +133,15 @@ _SQRT2_32 = _F32(math.sqrt(2.0))
 _QUARTER_PI32 = _F32(0.25 * math.pi)
 _INV_2_32_F32 = _F32(2.0**-32)
 _ANGLE_SCALE32 = _F32(0.5 * math.pi * 2.0**-30)
+#: every float32 constant of the transform in one tuple (Q, S, C, then the scalars), an
+#: argument of the lane loops of :func:`normals_next`: as compile-time constants LLVM
+#: reloads each of them from the constant pool in every iteration (16 vector registers
+#: on AVX2 hold fewer than the loop uses), as arguments they stay in registers or
+#: spill to the stack once
+BOX_MULLER_CONSTANTS = (
+    *_LOG_Q, *_SIN_S, *_COS_C, _HALF32, _ONE32, _ZERO32, _MINUS_TWO32, _LN2_32, _SQRT2_32,
+    _QUARTER_PI32, _INV_2_32_F32, _ANGLE_SCALE32,
+)  # fmt: skip
 _MANTISSA32 = np.int32(0x007FFFFF)
 _EXPONENT_ONE32 = np.int32(0x3F800000)
 _EXPONENT_BIAS32 = np.int32(127)
@@ -157,19 +166,26 @@ def log_unit(word):
     accuracy as u → 1 (where float32 u itself is coarse).  Relative error < 3e-7 over
     all 2^32 words (tests/kernels/test_rng.py).
     """
-    u = (_F32(word) + _HALF32) * _INV_2_32_F32
+    return _log_unit(word, BOX_MULLER_CONSTANTS)
+
+
+@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def _log_unit(word, k):
+    """:func:`log_unit` with the constants ``k`` (:data:`BOX_MULLER_CONSTANTS`)."""
+    half, one, zero, _, ln2, sqrt2, _, inv_2_32, _ = k[16:]
+    u = (_F32(word) + half) * inv_2_32
     bits = _float32_bits(u)
     exponent = _F32((bits >> _I23) - _EXPONENT_BIAS32)
     mantissa = _float32_from_bits((bits & _MANTISSA32) | _EXPONENT_ONE32)
-    big = mantissa > _SQRT2_32
-    mantissa = mantissa * _HALF32 if big else mantissa
-    exponent = exponent + _ONE32 if big else exponent
-    x = mantissa - _ONE32
+    big = mantissa > sqrt2
+    mantissa = mantissa * half if big else mantissa
+    exponent = exponent + one if big else exponent
+    x = mantissa - one
     near_one = word >= _WORD_SQRT_HALF
-    x = -(_F32(np.uint32(_WORD_MAX - word)) + _HALF32) * _INV_2_32_F32 if near_one else x
-    exponent = _ZERO32 if near_one else exponent
+    x = -(_F32(np.uint32(_WORD_MAX - word)) + half) * inv_2_32 if near_one else x
+    exponent = zero if near_one else exponent
     x2 = x * x
-    return exponent * _LN2_32 + (x - _HALF32 * x2 + x2 * x * horner(_LOG_Q, x))
+    return exponent * ln2 + (x - half * x2 + x2 * x * horner(k[:8], x))
 
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
@@ -180,11 +196,18 @@ def unit_circle(word):
 
     The quadrant is applied with integer bit operations (swap and sign bits), so a lane
     loop needs no rounding or float comparisons."""
+    return _unit_circle(word, BOX_MULLER_CONSTANTS)
+
+
+@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def _unit_circle(word, k):
+    """:func:`unit_circle` with the constants ``k`` (:data:`BOX_MULLER_CONSTANTS`)."""
+    half, _, _, _, _, _, quarter_pi, _, angle_scale = k[16:]
     q = np.int32(word >> _THIRTY)
-    phi = (_F32(word & _LOW30) + _HALF32) * _ANGLE_SCALE32 - _QUARTER_PI32
+    phi = (_F32(word & _LOW30) + half) * angle_scale - quarter_pi
     x2 = phi * phi
-    s = phi * horner(_SIN_S, x2)
-    c = horner(_COS_C, x2)
+    s = phi * horner(k[8:12], x2)
+    c = horner(k[12:16], x2)
     swap = (q & _I1) != 0
     x = s if swap else c
     y = c if swap else s
@@ -262,8 +285,14 @@ def box_muller(radius_word, angle_word):
     first (:func:`log_unit`), the angle from the second (:func:`unit_circle`).  Each
     equals the libm Box-Muller value of the same words to 4e-7·(1 + r) absolute
     (tests/kernels/test_rng.py)."""
-    r = np.sqrt(_MINUS_TWO32 * log_unit(radius_word))
-    c, s = unit_circle(angle_word)
+    return _box_muller(radius_word, angle_word, BOX_MULLER_CONSTANTS)
+
+
+@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def _box_muller(radius_word, angle_word, k):
+    """:func:`box_muller` with the constants ``k`` (:data:`BOX_MULLER_CONSTANTS`)."""
+    r = np.sqrt(k[19] * _log_unit(radius_word, k))
+    c, s = _unit_circle(angle_word, k)
     return r * c, r * s
 
 
@@ -302,13 +331,25 @@ def normals_next(state, words, out):
             )
             high[lane] = np.uint32(w >> _SHIFT32)
             low[lane] = np.uint32(w & _MASK32)
+    _normal_pairs(words, out, BOX_MULLER_CONSTANTS)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
+def _normal_pairs(words, out, k):
+    """The Box-Muller pass of :func:`normals_next`, its constants ``k`` an argument
+    (:data:`BOX_MULLER_CONSTANTS`)."""
+    prefer_wide_vectors()
+    n_lanes = out.shape[1]
+    n_pairs = out.shape[0] // 2
+    high_words = words[0]
+    low_words = words[1]
     for p in range(n_pairs):
         high = high_words[p]
         low = low_words[p]
         za = out[2 * p]
         zb = out[2 * p + 1]
         for lane in range(n_lanes):
-            za[lane], zb[lane] = box_muller(high[lane], low[lane])
+            za[lane], zb[lane] = _box_muller(high[lane], low[lane], k)
 
 
 _BRIDGE_BLOCKS = np.uint64(0x80000000)
