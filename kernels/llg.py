@@ -56,10 +56,12 @@ Performance: up to ``LANES`` trajectories are integrated side by side so that
 the Heun step and the Box-Muller normals vectorize at the full register width
 (AVX2/AVX-512, :func:`~fastspin.kernels.elementary.prefer_wide_vectors`); kernels are compiled
 with ``error_model="numpy"`` because the default Python error model's zero-division
-checks prevent vectorization.  The Heun lanes have no divide or square root (the
-normalisations use a bit-seeded Newton inverse square root, λ = 0 skips the angular
-factor's divide), run as two short loops (predictor, corrector) whose iterations the
-core overlaps, and are compiled with FMA contraction.  A drive that does not depend on
+checks prevent vectorization.  The float64 Heun lanes have no divide or square root
+(the normalisations use a bit-seeded Newton inverse square root, λ = 0 skips the
+angular factor's divide); a float32 state (``precision="single"``) normalises with the
+vector square root and divide, cheaper there than the Newton multiplies.  They run as
+two short loops (predictor, corrector) whose iterations the core overlaps, and are
+compiled with FMA contraction.  A drive that does not depend on
 time is read as scalars, not per lane, and the corrector loop also computes the
 switching test of every lane, so that the bookkeeping of :func:`run_chunk` touches a
 lane only when it has something to record.
@@ -322,9 +324,9 @@ def _heun_lanes(
     ``constant`` says that it does not depend on time (all columns equal), ``axial``
     that besides the easy axis and polarizer lie along ±z with λ = 0 (:func:`_is_axial`;
     both decided once per chunk by the caller).
-    The loop over lanes has no branches and no division or square root (the two
-    normalisations use :func:`~fastspin.kernels.elementary.renormalization`), so it
-    vectorises at full rate; λ = 0 runs a loop without the angular factor, and a
+    The loop over lanes has no branches (the two normalisations use
+    :func:`~fastspin.kernels.elementary.renormalization`: no division or square root in
+    float64), so it vectorises at full rate; λ = 0 runs a loop without the angular factor, and a
     constant drive with easy axis and polarizer along ±z one without their zero
     components.
 
