@@ -21,10 +21,9 @@ N = 1.96²/(4·0.01²) = 9604 trajectories per current (the worst case p = 1/2),
 steps in all.  fastspin runs the whole job (``run_ensemble`` per current, both
 threads), in double and in single precision.  cmtj runs ``--fom-cmtj-sample``
 trajectories per current (construction, run and log read included) on the 2-process
-pool, and its time for the whole job is
-that wall time × 9604/sample (trajectories are independent, so the time is linear in
-their number); its P_sw from the sample is printed next to fastspin's as a check that
-both codes solve the same problem.
+pool, and its time for the whole job is that wall time × 9604/sample (trajectories
+are independent, so the time is linear in their number); its P_sw from the sample is
+printed next to fastspin's as a check that both codes solve the same problem.
 
 Steps are counted as (trajectories × time steps).  Wall-clock rates on 2 cores and
 rates per CPU-second (process CPU time; less sensitive to other load on a shared
@@ -216,22 +215,19 @@ def main(argv: list[str] | None = None) -> None:
     run(16, 8, True, general)  # compile the general-geometry variant
     best = {"fs_wall": 0.0, "fs_cpu": 0.0, "serial": 0.0, "cm_wall": 0.0, "cm_cpu": 0.0,
             "general_wall": 0.0, "general_cpu": 0.0, "single_wall": 0.0, "single_cpu": 0.0}  # fmt: skip
+    def keep_best(key: str, wall_rate: float, cpu_rate: float) -> None:
+        best[f"{key}_wall"] = max(best[f"{key}_wall"], wall_rate)
+        best[f"{key}_cpu"] = max(best[f"{key}_cpu"], cpu_rate)
+
     for _ in range(args.repeat):  # interleaved, so both see similar machine load
-        wall, cpu = run(args.trajectories, args.steps, True)
-        best["fs_wall"] = max(best["fs_wall"], steps / wall)
-        best["fs_cpu"] = max(best["fs_cpu"], steps / cpu)
-        wall, cpu = run(args.trajectories, args.steps, True, general)
-        best["general_wall"] = max(best["general_wall"], steps / wall)
-        best["general_cpu"] = max(best["general_cpu"], steps / cpu)
-        wall, cpu = run(args.trajectories, args.steps, True, precision="single")
-        best["single_wall"] = max(best["single_wall"], steps / wall)
-        best["single_cpu"] = max(best["single_cpu"], steps / cpu)
+        for key, layer, precision in (("fs", spin, "double"), ("general", general, "double"),
+                                      ("single", spin, "single")):  # fmt: skip
+            wall, cpu = run(args.trajectories, args.steps, True, layer, precision)
+            keep_best(key, steps / wall, steps / cpu)
         wall, _ = run(args.trajectories // 2, args.steps, False)
         best["serial"] = max(best["serial"], steps / 2 / wall)
         if pool is not None:
-            wall_rate, cpu_rate = run_cmtj(pool, args.cmtj_trajectories, args.cmtj_steps)
-            best["cm_wall"] = max(best["cm_wall"], wall_rate)
-            best["cm_cpu"] = max(best["cm_cpu"], cpu_rate)
+            keep_best("cm", *run_cmtj(pool, args.cmtj_trajectories, args.cmtj_steps))
     if pool is not None:
         pool.close()
     print(f"fastspin 2 threads: {best['fs_wall'] / 1e6:8.1f} M steps/s wall, "

@@ -61,11 +61,15 @@ _RSQRT_MAGIC = np.int64(0x5FE6EB50C7B537A9)
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
 def _newton_inverse_sqrt(x, steps):
-    """The bit-pattern seed of 1/sqrt(x) refined by ``steps`` (a constant) Newton steps
-    y ← y(3/2 − x y²/2)."""
+    """The bit-pattern seed of 1/sqrt(x) refined by ``steps`` (3 or 4, a constant)
+    Newton steps y ← y(3/2 − x y²/2).  Written out, not looped: a loop inlined into
+    an overload (:func:`renormalization`) trips Numba's IR scope check."""
     y = _float64_from_bits(_RSQRT_MAGIC - (_float64_bits(x) >> np.int64(1)))
     half_x = 0.5 * x
-    for _ in range(steps):
+    y = y * (1.5 - half_x * y * y)
+    y = y * (1.5 - half_x * y * y)
+    y = y * (1.5 - half_x * y * y)
+    if steps == 4:
         y = y * (1.5 - half_x * y * y)
     return y
 
@@ -103,8 +107,7 @@ def renormalization(x):
 @overload(renormalization, inline="always")
 def _renormalization_overload(x):
     # the bodies are inlined into the caller's IR (and take its fastmath flags, e.g. FMA
-    # contraction in the lane loops); the three Newton steps are written out because a
-    # loop inside an inlined overload trips Numba's IR scope check
+    # contraction in the lane loops)
     if x == types.float32:
 
         def single(x):
@@ -113,11 +116,7 @@ def _renormalization_overload(x):
         return single
 
     def double(x):
-        y = _float64_from_bits(_RSQRT_MAGIC - (_float64_bits(x) >> np.int64(1)))
-        half_x = 0.5 * x
-        y = y * (1.5 - half_x * y * y)
-        y = y * (1.5 - half_x * y * y)
-        return y * (1.5 - half_x * y * y)
+        return _newton_inverse_sqrt(x, 3)
 
     return double
 

@@ -614,6 +614,7 @@ def run_chunk(
         )  # fmt: skip
         if not near and iteration < soonest:
             continue
+        soonest = _NEVER
         for lane in range(n_lanes):
             row = lane_row[lane]
             if row == _IDLE:
@@ -658,7 +659,7 @@ def run_chunk(
                 lane_unswitched[lane] = 0
                 lane_next_event[lane] = _NEVER
                 n_busy -= 1
-        soonest = lane_next_event.min()
+            soonest = min(soonest, lane_next_event[lane])
 
 
 @njit(cache=True, nogil=True)

@@ -10,9 +10,9 @@ A lock whose holder is provably gone is taken over: same host, and no process wi
 that PID and that start time exists (a reused PID has another start time).  A lock
 held from another host, or by a live process, is only taken with ``break_lock``.
 
-Workers are handed the run id with each block and check it
-(:meth:`HeldStore.check`) before writing anything, so a worker of a driver whose store was replaced, or whose lock
-was broken by another driver, writes nothing into the other run's store.
+Workers are handed the run id with each block and check it (:meth:`HeldStore.check`)
+before writing anything, so a worker of a driver whose store was replaced, or whose
+lock was broken by another driver, writes nothing into the other run's store.
 
 A check and the write after it are two steps, and another driver's ``--overwrite
 --break-lock`` can rename a new store into place between them.  So a run writes
@@ -130,7 +130,6 @@ def holder_is_gone(info: LockInfo | None) -> bool:
         return not _process_exists(info.pid)  # no start times here: a live PID counts as the holder
     start = process_start_ticks(info.pid)
     return start is None or (info.pid_start >= 0 and start != info.pid_start)
-
 
 
 def write_lock_file(directory: Path, info: LockInfo) -> None:

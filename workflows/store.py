@@ -607,13 +607,13 @@ class _HeldArrays:
                 self._entries[key] = entry
             self._entries.move_to_end(key)
             entry.users += 1
-            self._close_unused(keep=self.size)
+            self._close_unused()
         try:
             yield entry.held, entry.arrays
         finally:
             with self._mutex:
                 entry.users -= 1
-                self._close_unused(keep=self.size)
+                self._close_unused()
 
     def forget(self, run_id: str) -> None:
         """Close the entries of run ``run_id`` that nobody uses (the run has ended)."""
@@ -621,10 +621,10 @@ class _HeldArrays:
             for key in [k for k, e in self._entries.items() if k[2] == run_id and e.users == 0]:
                 self._entries.pop(key).held.close()
 
-    def _close_unused(self, keep: int) -> None:
-        """Close the least recently used entries nobody uses until at most ``keep`` remain."""
+    def _close_unused(self) -> None:
+        """Close the least recently used entries nobody uses until at most ``size`` remain."""
         for key in list(self._entries):
-            if len(self._entries) <= keep:
+            if len(self._entries) <= self.size:
                 break
             if self._entries[key].users == 0:
                 self._entries.pop(key).held.close()
@@ -649,6 +649,11 @@ class _HeldEntry:
 
 
 _held_arrays = _HeldArrays()
+
+
+def release_held_arrays(run_id: str) -> None:
+    """Close this process's held arrays of run ``run_id`` (the run has ended)."""
+    _held_arrays.forget(run_id)
 
 
 def write_block(

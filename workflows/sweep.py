@@ -34,7 +34,6 @@ from fastspin.workflows.lock import HeldStore, LockError, new_lock_info, release
 from fastspin.workflows.spec import SweepSpec, check_workers, load_spec
 from fastspin.workflows.store import (
     StoreError,
-    _held_arrays,
     _short,
     append_run_record,
     check_target,
@@ -43,6 +42,7 @@ from fastspin.workflows.store import (
     done_flags,
     open_store,
     prepare_store,
+    release_held_arrays,
     update_run_record,
     utc_now,
     write_block,
@@ -309,7 +309,7 @@ def sweep(
             raise
         stack.callback(held.close)
         stack.callback(release, held.root, lock)  # before the close (last in, first out)
-        stack.callback(_held_arrays.forget, lock.run_id)  # this process's block writes
+        stack.callback(release_held_arrays, lock.run_id)  # this process's block writes
         try:
             return _sweep_locked(
                 spec, path, held, resumed, lock, repair, runner_name, client, progress,

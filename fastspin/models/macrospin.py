@@ -108,7 +108,7 @@ class MacrospinSwitching(Model):
                   "switch criterion: 'crossing' (m_z < 0) or 'reversal' (m_z < -0.9)",
                   choices=_CRITERIA, sweepable=False),
         Parameter("precision", "1", "double",
-                  "float type of the integrated state: 'double' or 'single' (about twice the "
+                  "float type of the integrated state: 'double' or 'single' (about 1.6x the "
                   "steps per second; every statistical test of the engine passes in both)",
                   choices=_PRECISIONS, sweepable=False),
     )

@@ -475,13 +475,14 @@ def run_ensemble(
 
     ``precision="single"`` integrates a float32 state (the thermal field is drawn in
     float32 either way; outputs stay float64): twice the lanes per vector register and
-    about half the time per step.  Every statistical test of the double-precision engine
-    (Boltzmann law, Langevin function, Brown's escape time, the first-passage box, the
-    spin-torque threshold, the thermal FMR line) passes unchanged in single precision
-    (``tests/physics/test_llg.py``, ``tests/physics/test_llg_first_passage.py``).  A trajectory differs from the double one by
-    float32 rounding (about 1e-7 per step, a random walk along the path), far below the
-    thermal noise; a long run at zero temperature loses digits, so deterministic
-    dynamics should stay in double.
+    about 0.6 of the time per step (``bench/bench_heun_bound.py``).  Every statistical
+    test of the double-precision engine (Boltzmann law, Langevin function, Brown's
+    escape time, the first-passage box, the spin-torque threshold, the thermal FMR
+    line) passes unchanged in single precision (``tests/physics/test_llg.py``,
+    ``tests/physics/test_llg_first_passage.py``).  A trajectory differs from the double
+    one by float32 rounding (about 1e-7 per step, a random walk along the path), far
+    below the thermal noise; a long run at zero temperature loses digits, so
+    deterministic dynamics should stay in double.
     """
     float_type = _float_type(precision)
     n_trajectories, dt, n_steps, sample_start = _check_ensemble(
